@@ -1,0 +1,173 @@
+package io.berth.core.layout;
+
+import io.berth.core.digest.Digest;
+import io.berth.core.digest.DigestAlgorithm;
+import io.berth.core.reference.RepositoryName;
+import io.berth.core.reference.Tag;
+import io.berth.core.storage.StoragePaths;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * The whole storage tree, byte-compatible with distribution's {@code registry/storage/paths.go}.
+ * Every other class builds paths through this one; nothing else concatenates path strings.
+ *
+ * <pre>
+ * &lt;root&gt;/docker/registry/v2/
+ *   blobs/&lt;alg&gt;/&lt;hex[0:2]&gt;/&lt;hex&gt;/data                         content of every blob and manifest
+ *   repositories/&lt;name&gt;/
+ *     _layers/&lt;alg&gt;/&lt;hex&gt;/link                                  blob is in the repository
+ *     _manifests/revisions/&lt;alg&gt;/&lt;hex&gt;/link                     manifest is in the repository
+ *     _manifests/tags/&lt;tag&gt;/current/link                         what the tag points at now
+ *     _manifests/tags/&lt;tag&gt;/index/&lt;alg&gt;/&lt;hex&gt;/link             every manifest the tag has pointed at
+ *     _uploads/&lt;uuid&gt;/data                                      upload in progress
+ *     _uploads/&lt;uuid&gt;/startedat                                 RFC 3339 start time
+ *     _uploads/&lt;uuid&gt;/hashstates/&lt;alg&gt;/&lt;offset&gt;                 saved hash state (distribution's; Berth
+ *                                                                 recomputes instead of reading them)
+ *
+ * &lt;name&gt;   := component ("/" component)*   (see {@link RepositoryName}); a repository is any
+ *             directory under repositories/ that holds _manifests, as distribution's catalog finds them.
+ * link     := "&lt;alg&gt;:&lt;hex&gt;"   with no newline, exactly as distribution writes it.
+ * </pre>
+ *
+ * The root prefix is the driver's root ({@code storage.filesystem.rootdirectory} or the bucket's
+ * {@code rootdirectory}), so paths here start at {@code /docker}.
+ */
+public final class PathLayout {
+    public static final String ROOT = "/docker/registry/v2";
+    public static final String BLOBS = ROOT + "/blobs";
+    public static final String REPOSITORIES = ROOT + "/repositories";
+    public static final String LAYERS_DIR = "_layers";
+    public static final String MANIFESTS_DIR = "_manifests";
+    public static final String UPLOADS_DIR = "_uploads";
+
+    private PathLayout() {
+    }
+
+    // blobs/<alg>/<hex[0:2]>/<hex>/data
+
+    public static String blobsDir(DigestAlgorithm alg) {
+        return BLOBS + "/" + alg.id();
+    }
+
+    public static String blobDir(Digest d) {
+        return blobsDir(d.algorithm()) + "/" + d.hex().substring(0, 2) + "/" + d.hex();
+    }
+
+    public static String blobData(Digest d) {
+        return blobDir(d) + "/data";
+    }
+
+    /** The digest a {@code blobs/<alg>/<xx>/<hex>/data} path names, if it is one. */
+    public static Optional<Digest> digestOfBlobData(String path) {
+        if (!path.startsWith(BLOBS + "/") || !path.endsWith("/data")) {
+            return Optional.empty();
+        }
+        String[] p = path.substring(BLOBS.length() + 1).split("/");
+        if (p.length != 4) {
+            return Optional.empty();
+        }
+        return parseDigest(p[0], p[2]).filter(d -> d.hex().startsWith(p[1]));
+    }
+
+    // repositories/<name>/...
+
+    public static String repository(RepositoryName name) {
+        return REPOSITORIES + "/" + name.value();
+    }
+
+    public static String layersDir(RepositoryName name) {
+        return repository(name) + "/" + LAYERS_DIR;
+    }
+
+    public static String layerLink(RepositoryName name, Digest d) {
+        return layersDir(name) + "/" + d.algorithm().id() + "/" + d.hex() + "/link";
+    }
+
+    public static String manifestsDir(RepositoryName name) {
+        return repository(name) + "/" + MANIFESTS_DIR;
+    }
+
+    public static String revisionsDir(RepositoryName name) {
+        return manifestsDir(name) + "/revisions";
+    }
+
+    public static String revisionLink(RepositoryName name, Digest d) {
+        return revisionsDir(name) + "/" + d.algorithm().id() + "/" + d.hex() + "/link";
+    }
+
+    public static String tagsDir(RepositoryName name) {
+        return manifestsDir(name) + "/tags";
+    }
+
+    public static String tagDir(RepositoryName name, Tag tag) {
+        return tagsDir(name) + "/" + tag.value();
+    }
+
+    public static String tagCurrentLink(RepositoryName name, Tag tag) {
+        return tagDir(name, tag) + "/current/link";
+    }
+
+    public static String tagIndexDir(RepositoryName name, Tag tag) {
+        return tagDir(name, tag) + "/index";
+    }
+
+    public static String tagIndexLink(RepositoryName name, Tag tag, Digest d) {
+        return tagIndexDir(name, tag) + "/" + d.algorithm().id() + "/" + d.hex() + "/link";
+    }
+
+    public static String uploadsDir(RepositoryName name) {
+        return repository(name) + "/" + UPLOADS_DIR;
+    }
+
+    public static String uploadDir(RepositoryName name, String uuid) {
+        return uploadsDir(name) + "/" + uuid;
+    }
+
+    public static String uploadData(RepositoryName name, String uuid) {
+        return uploadDir(name, uuid) + "/data";
+    }
+
+    public static String uploadStartedAt(RepositoryName name, String uuid) {
+        return uploadDir(name, uuid) + "/startedat";
+    }
+
+    public static String uploadHashStates(RepositoryName name, String uuid) {
+        return uploadDir(name, uuid) + "/hashstates";
+    }
+
+    // link files
+
+    public static byte[] linkContent(Digest d) {
+        return d.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Parses a link file's content; distribution trims whitespace, so do we. */
+    public static Digest parseLink(byte[] content) {
+        return Digest.parse(new String(content, StandardCharsets.US_ASCII).trim());
+    }
+
+    /** The digest named by the {@code <alg>/<hex>} directory pair under _layers or revisions. */
+    public static Optional<Digest> parseDigest(String alg, String hex) {
+        try {
+            return DigestAlgorithm.byId(alg).map(a -> new Digest(a, hex));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The repository name of a path under repositories/, given the path of its _manifests dir. */
+    public static Optional<RepositoryName> repositoryOfManifestsDir(String manifestsDir) {
+        String prefix = REPOSITORIES + "/";
+        String suffix = "/" + MANIFESTS_DIR;
+        if (!manifestsDir.startsWith(prefix) || !manifestsDir.endsWith(suffix)) {
+            return Optional.empty();
+        }
+        String name = manifestsDir.substring(prefix.length(), manifestsDir.length() - suffix.length());
+        return RepositoryName.isValid(name) ? Optional.of(new RepositoryName(name)) : Optional.empty();
+    }
+
+    public static String baseName(String path) {
+        return StoragePaths.baseName(path);
+    }
+}

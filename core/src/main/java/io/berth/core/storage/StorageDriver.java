@@ -1,0 +1,76 @@
+package io.berth.core.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The storage driver SPI, modelled on distribution's {@code storagedriver.StorageDriver} so that
+ * every backend (filesystem, in-memory, S3, Azure) stores the same tree. Paths are absolute,
+ * slash-separated and match {@link StoragePaths#PATTERN}; a driver rejects any other path with
+ * {@link InvalidPathException}. All operations are safe to call from many threads.
+ */
+public interface StorageDriver extends AutoCloseable {
+
+    /** The driver's name as used in config.yml ({@code filesystem}, {@code inmemory}, {@code s3}). */
+    String name();
+
+    /** Whole content of a small file (links, manifests). */
+    byte[] getContent(String path) throws IOException;
+
+    /** Writes a small file atomically: readers see the old content or the new, never a mix. */
+    void putContent(String path, byte[] content) throws IOException;
+
+    /** A stream over the file from {@code offset}; an offset past the end is {@link InvalidOffsetException}. */
+    InputStream reader(String path, long offset) throws IOException;
+
+    /**
+     * A writer to {@code path}. With {@code append}, it continues the content a previous writer
+     * committed (or left, closed without commit), which is how uploads resume across requests
+     * and servers. Without, it starts empty.
+     */
+    FileWriter writer(String path, boolean append) throws IOException;
+
+    FileInfo stat(String path) throws IOException;
+
+    /** Full paths of the direct children of a directory, sorted. */
+    List<String> list(String path) throws IOException;
+
+    /** Moves a file, replacing the destination; atomic where the backend allows it. */
+    void move(String sourcePath, String destPath) throws IOException;
+
+    /** Deletes a file or a whole directory tree. */
+    void delete(String path) throws IOException;
+
+    /**
+     * A URL a client can fetch the content from directly, or empty when the driver cannot
+     * redirect (filesystem, in-memory) and the registry must serve the bytes itself.
+     */
+    default Optional<String> redirectUrl(String path, String method, Duration expiry) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
+     * Visits every file and directory under {@code path}, depth-first in lexical order
+     * (directories before their contents). Drivers on object stores override this with a
+     * flat listing, which gc and verify depend on for speed.
+     */
+    default void walk(String path, WalkVisitor visitor) throws IOException {
+        Walks.walkByListing(this, path, visitor);
+    }
+
+    /**
+     * The local file behind a path, when there is one, so the server can send it with the
+     * kernel's zero-copy path instead of streaming through the heap.
+     */
+    default Optional<Path> localFile(String path) {
+        return Optional.empty();
+    }
+
+    @Override
+    default void close() throws IOException {
+    }
+}

@@ -1,0 +1,39 @@
+package io.berth.core.storage;
+
+import java.util.regex.Pattern;
+
+/** The path grammar every driver accepts, as distribution's {@code PathRegexp}. */
+public final class StoragePaths {
+    /** One or more {@code /segment}s of {@code [A-Za-z0-9._-]}; no {@code .} or {@code ..} segments. */
+    public static final Pattern PATTERN = Pattern.compile("^(/[A-Za-z0-9._-]+)+$");
+
+    private StoragePaths() {
+    }
+
+    /** Checks a file path; throws {@link InvalidPathException} if it breaks the grammar. */
+    public static String check(String path) throws InvalidPathException {
+        if (path == null || !PATTERN.matcher(path).matches() || path.contains("/./") || path.contains("/../")
+                || path.endsWith("/.") || path.endsWith("/..")) {
+            throw new InvalidPathException(String.valueOf(path));
+        }
+        return path;
+    }
+
+    /** Checks a directory path for list and walk, where the root {@code /} is also allowed. */
+    public static String checkDir(String path) throws InvalidPathException {
+        return "/".equals(path) ? path : check(path);
+    }
+
+    public static String parent(String path) {
+        int i = path.lastIndexOf('/');
+        return i <= 0 ? "/" : path.substring(0, i);
+    }
+
+    public static String baseName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    public static String join(String dir, String child) {
+        return "/".equals(dir) ? "/" + child : dir + "/" + child;
+    }
+}
