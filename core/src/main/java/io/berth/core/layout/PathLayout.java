@@ -80,8 +80,12 @@ public final class PathLayout {
         return repository(name) + "/" + LAYERS_DIR;
     }
 
+    public static String layerDir(RepositoryName name, Digest d) {
+        return layersDir(name) + "/" + d.algorithm().id() + "/" + d.hex();
+    }
+
     public static String layerLink(RepositoryName name, Digest d) {
-        return layersDir(name) + "/" + d.algorithm().id() + "/" + d.hex() + "/link";
+        return layerDir(name, d) + "/link";
     }
 
     public static String manifestsDir(RepositoryName name) {
@@ -92,8 +96,12 @@ public final class PathLayout {
         return manifestsDir(name) + "/revisions";
     }
 
+    public static String revisionDir(RepositoryName name, Digest d) {
+        return revisionsDir(name) + "/" + d.algorithm().id() + "/" + d.hex();
+    }
+
     public static String revisionLink(RepositoryName name, Digest d) {
-        return revisionsDir(name) + "/" + d.algorithm().id() + "/" + d.hex() + "/link";
+        return revisionDir(name, d) + "/link";
     }
 
     public static String tagsDir(RepositoryName name) {

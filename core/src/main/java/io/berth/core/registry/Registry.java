@@ -1,0 +1,97 @@
+package io.berth.core.registry;
+
+import io.berth.core.layout.PathLayout;
+import io.berth.core.reference.RepositoryName;
+import io.berth.core.storage.PathNotFoundException;
+import io.berth.core.storage.StorageDriver;
+import io.berth.core.storage.WalkVisitor;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** The registry's storage: the blob store and the repositories, on one driver. */
+public final class Registry {
+    private final StorageDriver driver;
+    private final BlobStore blobs;
+    private final ManifestCache manifestCache = new ManifestCache(100_000);
+    private final HashStates hashStates = new HashStates();
+    private final Lock[] uploadLocks = new Lock[256];
+
+    public Registry(StorageDriver driver) {
+        this.driver = driver;
+        this.blobs = new BlobStore(driver);
+        for (int i = 0; i < uploadLocks.length; i++) {
+            uploadLocks[i] = new ReentrantLock();
+        }
+    }
+
+    public StorageDriver driver() {
+        return driver;
+    }
+
+    public BlobStore blobs() {
+        return blobs;
+    }
+
+    public Repository repository(RepositoryName name) {
+        return new Repository(this, name);
+    }
+
+    ManifestCache manifestCache() {
+        return manifestCache;
+    }
+
+    HashStates hashStates() {
+        return hashStates;
+    }
+
+    /** Serialises chunks of one upload within this process (clients may retry a PATCH in parallel). */
+    Lock uploadLock(String uuid) {
+        return uploadLocks[Math.floorMod(uuid.hashCode(), uploadLocks.length)];
+    }
+
+    /**
+     * Repository names in catalog order after {@code last} (null for the start), at most
+     * {@code limit} of them. A repository is a directory holding {@code _manifests}, as in
+     * distribution's catalog, so stores it wrote list the same.
+     */
+    public List<RepositoryName> catalog(String last, int limit) throws IOException {
+        List<RepositoryName> out = new ArrayList<>();
+        if (limit <= 0) {
+            return out;
+        }
+        String prefix = PathLayout.REPOSITORIES + "/";
+        try {
+            driver.walk(PathLayout.REPOSITORIES, info -> {
+                if (!info.isDirectory()) {
+                    return WalkVisitor.Result.CONTINUE;
+                }
+                String base = PathLayout.baseName(info.path());
+                if (base.equals(PathLayout.MANIFESTS_DIR)) {
+                    PathLayout.repositoryOfManifestsDir(info.path()).ifPresent(n -> {
+                        if (last == null || RepositoryName.compareCatalogOrder(n.value(), last) > 0) {
+                            out.add(n);
+                        }
+                    });
+                    return WalkVisitor.Result.SKIP_DIR;
+                }
+                if (base.startsWith("_")) {
+                    return WalkVisitor.Result.SKIP_DIR;
+                }
+                String rel = info.path().substring(prefix.length());
+                // prune subtrees that sort entirely before 'last'
+                if (last != null && RepositoryName.compareCatalogOrder(rel, last) < 0 && !last.startsWith(rel + "/")) {
+                    return WalkVisitor.Result.SKIP_DIR;
+                }
+                return WalkVisitor.Result.CONTINUE;
+            });
+        } catch (PathNotFoundException e) {
+            return out;
+        }
+        // '_manifests' sorts after digit-led child repositories, so the walk is not quite catalog order
+        out.sort(null);
+        return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
+    }
+}
