@@ -41,12 +41,18 @@ public final class UploadStore {
         return repo.driver();
     }
 
-    /** Starts an upload and returns its id. */
+    /** Starts an upload hashed with sha256 and returns its id. */
     public String start() throws IOException {
+        return start(DigestAlgorithm.SHA256);
+    }
+
+    /** Starts an upload whose running hash uses {@code alg} (end-4c's {@code ?digest-algorithm=}). */
+    public String start(DigestAlgorithm alg) throws IOException {
         String uuid = UUID.randomUUID().toString();
         String started = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
         driver().putContent(PathLayout.uploadStartedAt(repo.name(), uuid), started.getBytes(StandardCharsets.UTF_8));
         driver().putContent(PathLayout.uploadData(repo.name(), uuid), new byte[0]);
+        repo.registry().hashStates().put(uuid, new Digester(alg));
         return uuid;
     }
 
@@ -98,7 +104,7 @@ public final class UploadStore {
         try {
             long size = size(uuid);
             if (expectedStart >= 0 && expectedStart != size) {
-                throw new RegistryException(ErrorCode.RANGE_INVALID, 416,
+                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
                         "chunk starts at " + expectedStart + " but the upload has " + size + " bytes", null);
             }
             return write(uuid, body, size);
@@ -144,7 +150,7 @@ public final class UploadStore {
             long size = size(uuid);
             if (lastChunk != null) {
                 if (expectedStart >= 0 && expectedStart != size) {
-                    throw new RegistryException(ErrorCode.RANGE_INVALID, 416,
+                    throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
                             "chunk starts at " + expectedStart + " but the upload has " + size + " bytes", null);
                 }
                 size = write(uuid, lastChunk, size);

@@ -1,0 +1,88 @@
+package io.berth.server.cli;
+
+import io.berth.core.registry.Registry;
+import io.berth.core.storage.StorageDriver;
+import io.berth.server.config.ConfigException;
+import io.berth.server.config.RegistryConfig;
+import io.berth.server.http.ApiPolicy;
+import io.berth.server.http.RegistryServer;
+import io.berth.server.storage.Drivers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code berth serve [config.yml]}: runs the registry, as {@code registry serve} does. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the registry. Without a config file: filesystem storage in ./data, port 5000.")
+public final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Parameters(arity = "0..1", paramLabel = "CONFIG", description = "distribution-format config.yml")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        RegistryConfig cfg;
+        try {
+            if (config != null && !Files.isRegularFile(config)) {
+                throw new ConfigException("configuration file " + config + " does not exist");
+            }
+            cfg = config == null ? RegistryConfig.defaults(System.getenv()) : RegistryConfig.load(config, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("berth: configuration error: " + e.getMessage());
+            return 2;
+        }
+        setLogLevel(cfg.logLevel());
+        StorageDriver driver;
+        try {
+            driver = Drivers.fromConfig(cfg);
+        } catch (ConfigException e) {
+            System.err.println("berth: configuration error: " + e.getMessage());
+            return 2;
+        }
+        RegistryConfig.Addr addr = cfg.addr();
+        ApiPolicy policy = new ApiPolicy(cfg.deleteEnabled(), cfg.readOnly(), cfg.redirectDisabled(),
+                cfg.relativeUrls(), cfg.httpHost(), cfg.httpPrefix(), cfg.headers());
+        RegistryServer server = new RegistryServer(new Registry(driver), policy, addr.host(), addr.port());
+        try {
+            server.start();
+        } catch (Exception e) {
+            System.err.println("berth: cannot listen on " + addr.host() + ":" + addr.port() + ": " + e.getMessage());
+            return 2;
+        }
+        LOG.info("storage: {}{}; deletes {}; {}", driver.name(),
+                driver.name().equals("filesystem") ? " at " + Path.of(cfg.filesystemRoot()).toAbsolutePath() : "",
+                cfg.deleteEnabled() ? "enabled" : "disabled", cfg.readOnly() ? "read-only" : "read-write");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+                driver.close();
+            } catch (Exception e) {
+                LOG.warn("shutdown: {}", e.toString());
+            }
+        }, "berth-shutdown"));
+        server.join();
+        return 0;
+    }
+
+    /** Applies log.level to Berth's loggers (distribution's names: error, warn, info, debug). */
+    static void setLogLevel(String level) {
+        String jetty = switch (level.toLowerCase(Locale.ROOT)) {
+            case "panic", "fatal", "error" -> "ERROR";
+            case "warn" -> "WARN";
+            case "debug" -> "DEBUG";
+            case "trace" -> "TRACE";
+            default -> "INFO";
+        };
+        ILoggerFactory f = LoggerFactory.getILoggerFactory();
+        if (f instanceof org.eclipse.jetty.logging.JettyLoggerFactory jf) {
+            jf.setLoggerLevel("io.berth", jetty);
+        }
+    }
+}

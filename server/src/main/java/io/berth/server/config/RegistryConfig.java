@@ -1,0 +1,296 @@
+package io.berth.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * distribution's config.yml, read as distribution reads it: the YAML file, then
+ * {@code REGISTRY_<SECTION>_<KEY>} environment variables laid over it. Unknown keys stop
+ * start-up with the key's name; keys distribution knows and Berth does not act on are logged.
+ */
+public final class RegistryConfig {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryConfig.class);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Set<String> STORAGE_OPTIONS = Set.of("delete", "maintenance", "cache", "redirect", "tag");
+
+    private final ObjectNode root;
+
+    private RegistryConfig(ObjectNode root) {
+        this.root = root;
+        validate();
+    }
+
+    /** The embedded default: filesystem storage in {@code ./data}, port 5000, deletes enabled. */
+    public static RegistryConfig defaults(Map<String, String> env) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("version", "0.1");
+        root.putObject("storage").putObject("filesystem").put("rootdirectory", "data");
+        root.withObject("/storage").putObject("delete").put("enabled", true);
+        root.putObject("http").put("addr", ":5000");
+        applyEnv(root, env);
+        return new RegistryConfig(root);
+    }
+
+    public static RegistryConfig load(Path file, Map<String, String> env) {
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration " + file + ": " + e.getMessage());
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            tree = JsonNodeFactory.instance.objectNode();
+        }
+        if (!tree.isObject()) {
+            throw new ConfigException("configuration " + file + " is not a YAML mapping");
+        }
+        ObjectNode root = (ObjectNode) tree;
+        applyEnv(root, env);
+        return new RegistryConfig(root);
+    }
+
+    public static RegistryConfig parse(String yaml, Map<String, String> env) {
+        try {
+            JsonNode tree = YAML.readTree(yaml);
+            ObjectNode root = tree instanceof ObjectNode o ? o : JsonNodeFactory.instance.objectNode();
+            applyEnv(root, env);
+            return new RegistryConfig(root);
+        } catch (IOException e) {
+            throw new ConfigException("configuration is not valid YAML: " + e.getMessage());
+        }
+    }
+
+    /** {@code REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=/x} sets storage.filesystem.rootdirectory. */
+    static void applyEnv(ObjectNode root, Map<String, String> env) {
+        env.entrySet().stream().filter(e -> e.getKey().startsWith("REGISTRY_"))
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> {
+                    String[] parts = e.getKey().substring("REGISTRY_".length()).toLowerCase(Locale.ROOT).split("_");
+                    JsonNode value = scalar(e.getValue());
+                    if (parts.length == 1 && parts[0].equals("storage")) {
+                        selectDriver(root, e.getValue().trim());
+                        return;
+                    }
+                    ObjectNode node = root;
+                    for (int i = 0; i < parts.length - 1; i++) {
+                        JsonNode child = node.get(parts[i]);
+                        if (!(child instanceof ObjectNode)) {
+                            child = node.putObject(parts[i]);
+                        }
+                        node = (ObjectNode) child;
+                    }
+                    node.set(parts[parts.length - 1], value);
+                });
+    }
+
+    /** {@code REGISTRY_STORAGE=s3} switches the driver and keeps the storage options. */
+    private static void selectDriver(ObjectNode root, String driver) {
+        ObjectNode storage = root.get("storage") instanceof ObjectNode s ? s : root.putObject("storage");
+        List<String> drop = new ArrayList<>();
+        storage.fieldNames().forEachRemaining(f -> {
+            if (!STORAGE_OPTIONS.contains(f) && !f.equals(driver)) {
+                drop.add(f);
+            }
+        });
+        drop.forEach(storage::remove);
+        if (!storage.has(driver)) {
+            storage.putObject(driver);
+        }
+    }
+
+    private static JsonNode scalar(String v) {
+        try {
+            JsonNode n = YAML.readTree(v);
+            return n == null || n.isMissingNode() ? JsonNodeFactory.instance.textNode(v) : n;
+        } catch (IOException e) {
+            return JsonNodeFactory.instance.textNode(v);
+        }
+    }
+
+    private void validate() {
+        checkKeys(root, "");
+        JsonNode version = root.get("version");
+        if (version == null) {
+            throw new ConfigException("version: missing (distribution requires version: 0.1)");
+        }
+        if (!"0.1".equals(version.asText())) {
+            throw new ConfigException("version: unsupported value \"" + version.asText() + "\" (expected 0.1)");
+        }
+        storageDriver(); // exactly one
+        logLevel();
+        deleteEnabled();
+        readOnly();
+        addr();
+        headers();
+    }
+
+    private void checkKeys(JsonNode node, String prefix) {
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (ConfigKeys.REFUSED.contains(key)) {
+                throw new ConfigException(key + ": not supported by this version of Berth; remove it or use distribution");
+            }
+            if (ConfigKeys.IGNORED.contains(key)) {
+                LOG.warn("config key {} is accepted for compatibility but not acted on", key);
+                continue;
+            }
+            if (ConfigKeys.isKnown(key)) {
+                continue;
+            }
+            if (ConfigKeys.isBranch(key) && (e.getValue().isObject() || e.getValue().isNull())) {
+                checkKeys(e.getValue(), key);
+                continue;
+            }
+            throw new ConfigException(key + ": unknown configuration key");
+        }
+    }
+
+    public String storageDriver() {
+        JsonNode storage = root.get("storage");
+        if (storage == null || !storage.isObject()) {
+            throw new ConfigException("storage: missing; configure exactly one driver (filesystem, inmemory)");
+        }
+        List<String> drivers = new ArrayList<>();
+        storage.fieldNames().forEachRemaining(f -> {
+            if (!STORAGE_OPTIONS.contains(f)) {
+                drivers.add(f);
+            }
+        });
+        if (drivers.size() != 1) {
+            throw new ConfigException("storage: exactly one storage driver must be configured, found " + drivers);
+        }
+        return drivers.get(0);
+    }
+
+    /** The chosen driver's parameters as strings (distribution passes them as a free map). */
+    public Map<String, Object> storageParameters() {
+        JsonNode params = root.path("storage").path(storageDriver());
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (params.isObject()) {
+            params.fields().forEachRemaining(e -> out.put(e.getKey(),
+                    e.getValue().isValueNode() ? e.getValue().asText() : e.getValue()));
+        }
+        return out;
+    }
+
+    public String filesystemRoot() {
+        JsonNode n = root.path("storage").path("filesystem").path("rootdirectory");
+        if (n.isMissingNode() || n.isNull() || n.asText().isBlank()) {
+            return "/var/lib/registry"; // distribution's default
+        }
+        return n.asText();
+    }
+
+    public String logLevel() {
+        String level = root.path("log").path("level").asText(root.path("loglevel").asText("info"));
+        level = level.toLowerCase(Locale.ROOT);
+        if (!Set.of("error", "warn", "info", "debug", "trace", "panic", "fatal").contains(level)) {
+            throw new ConfigException("log.level: invalid value \"" + level + "\" (error, warn, info, debug)");
+        }
+        return level;
+    }
+
+    public boolean deleteEnabled() {
+        return bool("storage.delete.enabled", root.path("storage").path("delete").path("enabled"), false);
+    }
+
+    public boolean readOnly() {
+        return bool("storage.maintenance.readonly.enabled",
+                root.path("storage").path("maintenance").path("readonly").path("enabled"), false);
+    }
+
+    public boolean redirectDisabled() {
+        return bool("storage.redirect.disable", root.path("storage").path("redirect").path("disable"), false);
+    }
+
+    public boolean relativeUrls() {
+        return bool("http.relativeurls", root.path("http").path("relativeurls"), false);
+    }
+
+    public String httpHost() {
+        return root.path("http").path("host").asText("");
+    }
+
+    public String httpPrefix() {
+        String p = root.path("http").path("prefix").asText("/");
+        return p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    /** host (empty for all interfaces) and port of {@code http.addr}, default {@code :5000}. */
+    public Addr addr() {
+        String a = root.path("http").path("addr").asText(":5000").trim();
+        int colon = a.lastIndexOf(':');
+        String host = colon >= 0 ? a.substring(0, colon) : a;
+        String port = colon >= 0 ? a.substring(colon + 1) : "5000";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            int p = Integer.parseInt(port);
+            if (p < 0 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return new Addr(host, p);
+        } catch (NumberFormatException e) {
+            throw new ConfigException("http.addr: invalid address \"" + a + "\" (expected host:port or :port)");
+        }
+    }
+
+    public record Addr(String host, int port) {
+    }
+
+    /** Extra response headers ({@code http.headers}), each a list of values. */
+    public Map<String, List<String>> headers() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        JsonNode h = root.path("http").path("headers");
+        if (h.isMissingNode() || h.isNull()) {
+            return out;
+        }
+        if (!h.isObject()) {
+            throw new ConfigException("http.headers: must be a mapping of header name to a list of values");
+        }
+        h.fields().forEachRemaining(e -> {
+            List<String> values = new ArrayList<>();
+            if (e.getValue().isArray()) {
+                e.getValue().forEach(v -> values.add(v.asText()));
+            } else if (e.getValue().isValueNode()) {
+                values.add(e.getValue().asText());
+            } else {
+                throw new ConfigException("http.headers." + e.getKey() + ": must be a list of strings");
+            }
+            out.put(e.getKey(), values);
+        });
+        return out;
+    }
+
+    private static boolean bool(String key, JsonNode n, boolean dflt) {
+        if (n.isMissingNode() || n.isNull()) {
+            return dflt;
+        }
+        if (n.isBoolean()) {
+            return n.booleanValue();
+        }
+        String s = n.asText().toLowerCase(Locale.ROOT);
+        if (s.equals("true") || s.equals("false")) {
+            return Boolean.parseBoolean(s);
+        }
+        throw new ConfigException(key + ": expected true or false, got \"" + n.asText() + "\"");
+    }
+}

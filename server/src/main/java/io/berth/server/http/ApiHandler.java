@@ -1,0 +1,201 @@
+package io.berth.server.http;
+
+import io.berth.core.digest.InvalidDigestException;
+import io.berth.core.reference.InvalidNameException;
+import io.berth.core.reference.InvalidTagException;
+import io.berth.core.reference.RepositoryName;
+import io.berth.core.registry.ErrorCode;
+import io.berth.core.registry.Registry;
+import io.berth.core.registry.RegistryException;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes {@code /v2/...} to the endpoints of the OCI Distribution Spec and turns every failure
+ * into the spec's JSON error body: a refused request gets its 4xx, an internal fault a 500
+ * with a log line, never a stack trace on the wire.
+ */
+public final class ApiHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    private static final Pattern UPLOAD = Pattern.compile("^(.+)/blobs/uploads/([^/]*)$");
+    private static final Pattern TAGS = Pattern.compile("^(.+)/tags/list$");
+    private static final Pattern CONTENT = Pattern.compile("^(.+)/(manifests|blobs|referrers)/([^/]+)$");
+
+    private final ApiPolicy policy;
+    private final BlobEndpoints blobs;
+    private final UploadEndpoints uploads;
+    private final ManifestEndpoints manifests;
+    private final ListEndpoints lists;
+
+    public ApiHandler(Registry registry, ApiPolicy policy) {
+        this.policy = policy;
+        this.blobs = new BlobEndpoints(registry, policy);
+        this.uploads = new UploadEndpoints(registry);
+        this.manifests = new ManifestEndpoints(registry, policy);
+        this.lists = new ListEndpoints(registry);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        response.getHeaders().put("Docker-Distribution-API-Version", "registry/2.0");
+        for (Map.Entry<String, List<String>> h : policy.headers().entrySet()) {
+            h.getValue().forEach(v -> response.getHeaders().add(h.getKey(), v));
+        }
+        Exchange ex = new Exchange(request, response, callback, baseUrl(request));
+        try {
+            route(ex, Request.getPathInContext(request));
+        } catch (RegistryException e) {
+            answer(ex, e);
+        } catch (InvalidNameException e) {
+            answer(ex, new RegistryException(e instanceof InvalidTagException ? ErrorCode.TAG_INVALID
+                    : ErrorCode.NAME_INVALID, e.getMessage()));
+        } catch (InvalidDigestException e) {
+            answer(ex, new RegistryException(ErrorCode.DIGEST_INVALID, e.getMessage()));
+        } catch (EofException e) {
+            LOG.debug("{} {}: client went away: {}", request.getMethod(), request.getHttpURI().getPath(), e.toString());
+            if (!ex.completed()) {
+                ex.fail(e);
+            }
+        } catch (Throwable t) {
+            LOG.error("{} {} failed", request.getMethod(), request.getHttpURI().getPath(), t);
+            answer(ex, new RegistryException(ErrorCode.UNKNOWN, "internal error: " + t.getClass().getSimpleName()));
+        }
+        return true;
+    }
+
+    private void answer(Exchange ex, RegistryException e) {
+        if (ex.completed() || ex.response.isCommitted()) {
+            ex.fail(e);
+            return;
+        }
+        try {
+            ex.sendError(e);
+        } catch (Throwable t) {
+            ex.fail(t);
+        }
+    }
+
+    private String baseUrl(Request request) {
+        if (policy.relativeUrls()) {
+            return null;
+        }
+        if (!policy.host().isEmpty()) {
+            return policy.host().replaceAll("/+$", "");
+        }
+        String host = request.getHeaders().get(HttpHeader.HOST);
+        if (host == null) {
+            host = Request.getServerName(request) + ":" + Request.getServerPort(request);
+        }
+        return request.getHttpURI().getScheme() + "://" + host;
+    }
+
+    private void route(Exchange ex, String path) throws Exception {
+        if (!policy.prefix().isEmpty()) {
+            if (!path.startsWith(policy.prefix() + "/")) {
+                throw notFound(path);
+            }
+            path = path.substring(policy.prefix().length());
+        }
+        if (path.equals("/v2") || path.equals("/v2/")) {
+            methods(ex, "GET", "HEAD");
+            ex.sendJson(200, Map.of());
+            return;
+        }
+        if (!path.startsWith("/v2/")) {
+            throw notFound(path);
+        }
+        String rest = path.substring(4);
+        if (rest.equals("_catalog")) {
+            methods(ex, "GET");
+            lists.catalog(ex);
+            return;
+        }
+        Matcher m = UPLOAD.matcher(rest);
+        if (m.matches()) {
+            RepositoryName name = new RepositoryName(m.group(1));
+            String id = m.group(2);
+            if (id.isEmpty()) {
+                methods(ex, "POST");
+                writable(ex);
+                uploads.start(ex, name);
+            } else {
+                methods(ex, "GET", "PATCH", "PUT", "DELETE");
+                if (!ex.method().equals("GET")) {
+                    writable(ex);
+                }
+                uploads.handle(ex, name, id);
+            }
+            return;
+        }
+        m = TAGS.matcher(rest);
+        if (m.matches()) {
+            methods(ex, "GET");
+            lists.tags(ex, new RepositoryName(m.group(1)));
+            return;
+        }
+        m = CONTENT.matcher(rest);
+        if (m.matches()) {
+            RepositoryName name = new RepositoryName(m.group(1));
+            String ref = m.group(3);
+            switch (m.group(2)) {
+                case "blobs" -> {
+                    methods(ex, "GET", "HEAD", "DELETE");
+                    if (ex.method().equals("DELETE")) {
+                        writable(ex);
+                    }
+                    blobs.handle(ex, name, ref);
+                }
+                case "manifests" -> {
+                    methods(ex, "GET", "HEAD", "PUT", "DELETE");
+                    if (ex.method().equals("PUT") || ex.method().equals("DELETE")) {
+                        writable(ex);
+                    }
+                    manifests.handle(ex, name, ref);
+                }
+                default -> {
+                    methods(ex, "GET");
+                    manifests.referrers(ex, name, ref);
+                }
+            }
+            return;
+        }
+        if (rest.contains("/")) {
+            // the route's shape is right but the name is not, e.g. an upper-case component
+            String maybeName = rest.replaceFirst("/(manifests|blobs|tags|referrers)/.*$", "");
+            if (!maybeName.equals(rest) && !RepositoryName.isValid(maybeName)) {
+                new RepositoryName(maybeName);
+            }
+        }
+        throw notFound(path);
+    }
+
+    private static RegistryException notFound(String path) {
+        return new RegistryException(ErrorCode.NAME_UNKNOWN, 404, "no such endpoint: " + path, null);
+    }
+
+    private static void methods(Exchange ex, String... allowed) {
+        for (String m : allowed) {
+            if (m.equals(ex.method())) {
+                return;
+            }
+        }
+        ex.setHeader("Allow", String.join(", ", allowed));
+        throw new RegistryException(ErrorCode.UNSUPPORTED, "method " + ex.method() + " is not allowed here");
+    }
+
+    private void writable(Exchange ex) {
+        if (policy.readOnly()) {
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "the registry is in read-only mode");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.berth.server.http;
+
+import io.berth.core.digest.Digest;
+import io.berth.core.reference.RepositoryName;
+import io.berth.core.registry.BlobInfo;
+import io.berth.core.registry.ErrorCode;
+import io.berth.core.registry.Registry;
+import io.berth.core.registry.RegistryException;
+import io.berth.core.registry.Repository;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpHeader;
+
+/** GET, HEAD and DELETE of {@code /v2/<name>/blobs/<digest>} (end-2, end-10). */
+final class BlobEndpoints {
+    private final Registry registry;
+    private final ApiPolicy policy;
+
+    BlobEndpoints(Registry registry, ApiPolicy policy) {
+        this.registry = registry;
+        this.policy = policy;
+    }
+
+    void handle(Exchange ex, RepositoryName name, String ref) throws IOException {
+        Digest digest = Digest.parse(ref);
+        Repository repo = registry.repository(name);
+        if (ex.method().equals("DELETE")) {
+            if (!policy.deleteEnabled()) {
+                throw new RegistryException(ErrorCode.UNSUPPORTED, "deletes are disabled (storage.delete.enabled)");
+            }
+            if (!repo.unlinkBlob(digest)) {
+                throw unknown(digest);
+            }
+            ex.send(202);
+            return;
+        }
+        BlobInfo blob = repo.statBlob(digest).orElseThrow(() -> unknown(digest));
+        ex.setHeader("Docker-Content-Digest", digest.toString());
+        ex.setHeader("ETag", "\"" + digest + "\"");
+        ex.setHeader("Accept-Ranges", "bytes");
+        ex.setHeader("Cache-Control", "max-age=31536000");
+        if (!ex.isHead() && !policy.redirectDisabled()) {
+            Optional<String> url = registry.blobs().redirectUrl(digest, "GET", Duration.ofMinutes(20));
+            if (url.isPresent()) {
+                ex.setHeader("Location", url.get());
+                ex.send(307);
+                return;
+            }
+        }
+        long size = blob.size();
+        long start = 0;
+        long length = size;
+        int status = 200;
+        String range = ex.header("Range");
+        if (range != null) {
+            long[] r = ByteRange.parse(range, size);
+            if (r == ByteRange.UNSATISFIABLE) {
+                ex.setHeader("Content-Range", "bytes */" + size);
+                throw new RegistryException(ErrorCode.RANGE_INVALID, 416, "range " + range + " is outside the blob",
+                        Map.of("size", size));
+            }
+            if (r != null) {
+                start = r[0];
+                length = r[1] - r[0] + 1;
+                status = 206;
+                ex.setHeader("Content-Range", "bytes " + r[0] + "-" + r[1] + "/" + size);
+            }
+        }
+        ex.response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+        ex.response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+        if (ex.isHead()) {
+            ex.sendHeadersOnly(status);
+            return;
+        }
+        ex.response.setStatus(status);
+        Optional<Path> local = registry.blobs().localFile(digest);
+        if (local.isPresent()) {
+            ex.sendFile(local.get(), start, length);
+        } else {
+            ex.sendStream(registry.blobs().open(digest, start), length);
+        }
+    }
+
+    private static RegistryException unknown(Digest d) {
+        return new RegistryException(ErrorCode.BLOB_UNKNOWN, "blob " + d + " is unknown to this repository",
+                Map.of("digest", d.toString()));
+    }
+}

@@ -1,0 +1,47 @@
+package io.berth.server.http;
+
+/** The single {@code Range: bytes=} forms a blob GET honours (RFC 9110 §14.1.2). */
+final class ByteRange {
+    static final long[] UNSATISFIABLE = new long[0];
+
+    private ByteRange() {
+    }
+
+    /**
+     * @return {@code [first, last]} inclusive; {@link #UNSATISFIABLE}; or null when the header is
+     *     malformed or asks for several ranges, which RFC 9110 lets a server ignore (full 200).
+     */
+    static long[] parse(String header, long size) {
+        String h = header.trim();
+        if (!h.startsWith("bytes=") || h.indexOf(',') >= 0) {
+            return null;
+        }
+        String spec = h.substring(6).trim();
+        int dash = spec.indexOf('-');
+        if (dash < 0) {
+            return null;
+        }
+        try {
+            String a = spec.substring(0, dash).trim();
+            String b = spec.substring(dash + 1).trim();
+            if (a.isEmpty()) {
+                long suffix = Long.parseLong(b);
+                if (suffix <= 0 || size == 0) {
+                    return UNSATISFIABLE;
+                }
+                return new long[] {Math.max(0, size - suffix), size - 1};
+            }
+            long first = Long.parseLong(a);
+            long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
+            if (first < 0 || last < first) {
+                return null;
+            }
+            if (first >= size) {
+                return UNSATISFIABLE;
+            }
+            return new long[] {first, Math.min(last, size - 1)};
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

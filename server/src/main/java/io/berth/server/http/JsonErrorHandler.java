@@ -1,0 +1,39 @@
+package io.berth.server.http;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors Jetty raises itself (a malformed URI, headers too large) get the registry's JSON error
+ * body instead of an HTML page, and never a stack trace.
+ */
+final class JsonErrorHandler extends ErrorHandler {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        int status = response.getStatus() >= 400 ? response.getStatus() : 500;
+        String code = switch (status) {
+            case 400 -> "UNSUPPORTED";
+            case 401 -> "UNAUTHORIZED";
+            case 403 -> "DENIED";
+            case 404 -> "NAME_UNKNOWN";
+            case 405 -> "UNSUPPORTED";
+            case 413, 414, 431 -> "SIZE_INVALID";
+            case 429 -> "TOOMANYREQUESTS";
+            default -> status >= 500 ? "UNKNOWN" : "UNSUPPORTED";
+        };
+        Object msg = request.getAttribute(ERROR_MESSAGE);
+        String message = msg == null ? "request failed" : msg.toString().replace("\"", "'").replace("\\", "/");
+        byte[] body = ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}]}")
+                .getBytes(StandardCharsets.UTF_8);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put("Docker-Distribution-API-Version", "registry/2.0");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+        return true;
+    }
+}

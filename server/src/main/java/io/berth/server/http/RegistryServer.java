@@ -1,0 +1,65 @@
+package io.berth.server.http;
+
+import io.berth.core.registry.Registry;
+import java.net.InetSocketAddress;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Jetty server around {@link ApiHandler}: one HTTP connector, virtual threads where the JVM has them. */
+public final class RegistryServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryServer.class);
+
+    private final Server server;
+    private final ServerConnector connector;
+
+    public RegistryServer(Registry registry, ApiPolicy policy, String host, int port) {
+        QueuedThreadPool pool = new QueuedThreadPool(200, 8);
+        pool.setName("berth");
+        if (VirtualThreads.areSupported()) {
+            pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("berth-vt"));
+        }
+        server = new Server(pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(64 * 1024); // many ?tag= parameters on one PUT
+        http.setOutputBufferSize(64 * 1024);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(host == null || host.isEmpty() ? null : host);
+        connector.setPort(port);
+        connector.setIdleTimeout(5 * 60_000L);
+        server.addConnector(connector);
+        server.setHandler(new ApiHandler(registry, policy));
+        server.setErrorHandler(new JsonErrorHandler());
+        server.setStopTimeout(10_000);
+    }
+
+    public void start() throws Exception {
+        server.start();
+        LOG.info("listening on {} (virtual threads: {})", address(), VirtualThreads.areSupported());
+    }
+
+    public InetSocketAddress address() {
+        String host = connector.getHost() == null ? "0.0.0.0" : connector.getHost();
+        return new InetSocketAddress(host, connector.getLocalPort());
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}
