@@ -1,0 +1,255 @@
+package io.berth.storage.filesystem;
+
+import io.berth.core.storage.FileInfo;
+import io.berth.core.storage.FileWriter;
+import io.berth.core.storage.InvalidOffsetException;
+import io.berth.core.storage.InvalidPathException;
+import io.berth.core.storage.PathNotFoundException;
+import io.berth.core.storage.StorageDriver;
+import io.berth.core.storage.StoragePaths;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Stores each path as the file {@code <root>/<path>}, the same tree distribution's filesystem
+ * driver writes, so either registry can serve the other's data.
+ */
+public final class FilesystemDriver implements StorageDriver {
+    /** Prefix of putContent's temp files; list skips them so half-written files never show. */
+    static final String TEMP_PREFIX = ".tmp-";
+    /** Heap arrays are written in slices so the JDK's per-thread temp direct buffers stay small. */
+    static final int IO_SLICE = 64 * 1024;
+
+    private final Path root;
+
+    public FilesystemDriver(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String name() {
+        return "filesystem";
+    }
+
+    private Path resolve(String path) throws InvalidPathException {
+        return root.resolve(StoragePaths.check(path).substring(1));
+    }
+
+    @Override
+    public byte[] getContent(String path) throws IOException {
+        try (InputStream in = reader(path, 0)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public void putContent(String path, byte[] content) throws IOException {
+        Path target = resolve(path);
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve(TEMP_PREFIX + UUID.randomUUID());
+        boolean moved = false;
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                writeFully(ch, content, 0, content.length);
+                ch.force(false);
+            }
+            // rename(2) replaces the target in one step: readers see the old file or the new one.
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    static void writeFully(FileChannel ch, byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            ByteBuffer buf = ByteBuffer.wrap(b, off, Math.min(len, IO_SLICE));
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            int n = buf.position() - off;
+            off += n;
+            len -= n;
+        }
+    }
+
+    @Override
+    public InputStream reader(String path, long offset) throws IOException {
+        Path file = resolve(path);
+        if (offset < 0) {
+            throw new InvalidOffsetException(path, offset);
+        }
+        if (Files.isDirectory(file)) {
+            throw new PathNotFoundException(path); // a directory holds no content of its own
+        }
+        FileChannel ch = open(path, file);
+        try {
+            if (offset > ch.size()) {
+                throw new InvalidOffsetException(path, offset);
+            }
+            ch.position(offset);
+            return Channels.newInputStream(ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    private static FileChannel open(String path, Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw notFound(path, file, e);
+        }
+    }
+
+    @Override
+    public FileWriter writer(String path, boolean append) throws IOException {
+        Path file = resolve(path);
+        Files.createDirectories(file.getParent());
+        return new FilesystemWriter(file, append);
+    }
+
+    @Override
+    public FileInfo stat(String path) throws IOException {
+        Path file = resolve(path);
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw notFound(path, file, e);
+        }
+        boolean dir = attrs.isDirectory();
+        return new FileInfo(path, dir ? 0 : attrs.size(), attrs.lastModifiedTime().toInstant(), dir);
+    }
+
+    @Override
+    public List<String> list(String path) throws IOException {
+        StoragePaths.checkDir(path);
+        Path dir = "/".equals(path) ? root : root.resolve(path.substring(1));
+        List<String> children = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (!name.startsWith(TEMP_PREFIX)) {
+                    children.add(StoragePaths.join(path, name));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            if ("/".equals(path)) {
+                return List.of(); // nothing stored yet: the root is created by the first write
+            }
+            throw new PathNotFoundException(path);
+        } catch (IOException e) {
+            throw notFound(path, dir, e);
+        }
+        Collections.sort(children);
+        return children;
+    }
+
+    @Override
+    public void move(String sourcePath, String destPath) throws IOException {
+        Path src = resolve(sourcePath);
+        Path dst = resolve(destPath);
+        if (!Files.exists(src)) {
+            throw new PathNotFoundException(sourcePath);
+        }
+        Files.createDirectories(dst.getParent());
+        try {
+            Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException e) {
+            if (!Files.exists(src)) {
+                throw new PathNotFoundException(sourcePath); // moved or deleted by someone else meanwhile
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void delete(String path) throws IOException {
+        Path target = resolve(path);
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new PathNotFoundException(path);
+        }
+        Files.walkFileTree(target, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // a concurrent delete got there first
+                }
+                throw e;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    @Override
+    public Optional<Path> localFile(String path) {
+        try {
+            Path file = resolve(path);
+            return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+        } catch (InvalidPathException e) {
+            return Optional.empty(); // the SPI method cannot throw; an invalid path has no file
+        }
+    }
+
+    /**
+     * Maps "no such file" and "a parent is not a directory" (ENOTDIR, which Java reports as a
+     * plain FileSystemException) to PathNotFoundException, as distribution does.
+     */
+    private static IOException notFound(String path, Path file, IOException e) {
+        if (e instanceof NoSuchFileException || e instanceof NotDirectoryException
+                || (e instanceof FileSystemException && !Files.exists(file))) {
+            PathNotFoundException pnf = new PathNotFoundException(path);
+            pnf.initCause(e);
+            return pnf;
+        }
+        return e;
+    }
+
+    @Override
+    public String toString() {
+        return "filesystem(" + root + ")";
+    }
+}
