@@ -50,7 +50,11 @@ public final class Repository {
 
     /** True when the repository has manifests (which is what makes it a repository for distribution). */
     public boolean exists() throws IOException {
-        return Links.exists(driver(), PathLayout.manifestsDir(name));
+        try {
+            return driver().stat(PathLayout.manifestsDir(name)).isDirectory();
+        } catch (io.berth.core.storage.PathNotFoundException e) {
+            return false;
+        }
     }
 
     // layer links: which blobs this repository may serve
