@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs regbench (../shared/bench/regbench) against Berth and distribution's registry (Debian
+# docker-registry) one after the other, each on an empty filesystem store with the same config,
+# and prints the ratios Berth/distribution plus peak RSS. Usage: bench/compare.sh [regbench args]
+# (default: all scenarios at regbench's default sizes). Results land in $OUT (default /tmp/berth-bench).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+out="${OUT:-/tmp/berth-bench}"
+rb_src="$here/../shared/bench/regbench"
+mkdir -p "$out"
+command -v go >/dev/null || { echo "needs golang-go (apt-get install golang-go)"; exit 2; }
+command -v docker-registry >/dev/null || { echo "needs docker-registry (apt-get install docker-registry)"; exit 2; }
+(cd "$rb_src" && go build -o "$out/regbench" .)
+(cd "$here" && mvn -q -B -DskipTests -pl server -am package)
+args=("$@"); [ ${#args[@]} -gt 0 ] || args=(all)
+
+run_one() { # name port command...
+  local name=$1 port=$2; shift 2
+  local store="$out/$name-store"; rm -rf "$store"; mkdir -p "$store"
+  cat > "$out/$name.yml" <<YML
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage:
+  filesystem: {rootdirectory: $store}
+  delete: {enabled: true}
+  cache: {blobdescriptor: inmemory}
+http: {addr: 127.0.0.1:$port, secret: bench}
+YML
+  env -u AWS_CA_BUNDLE "$@" "$out/$name.yml" > "$out/$name.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.2; done
+  local rss_max=0
+  ( while kill -0 $pid 2>/dev/null; do
+      r=$(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || echo 0); echo "$r"; sleep 0.5
+    done ) > "$out/$name.rss" &
+  local sampler=$!
+  "$out/regbench" -url "http://127.0.0.1:$port" -registry-pid $pid -json "$out/$name.json" "${args[@]}" \
+    > "$out/$name.txt" 2>&1 || echo "regbench reported errors against $name (see $out/$name.txt)"
+  awk '/VmHWM/{print $2}' /proc/$pid/status > "$out/$name.hwm" 2>/dev/null || true
+  if [ "$name" = berth ] && command -v jcmd >/dev/null; then jcmd $pid GC.heap_info > "$out/$name.heap" 2>&1 || true; fi
+  kill $pid; wait $pid 2>/dev/null || true; kill $sampler 2>/dev/null || true
+}
+
+run_one distribution 5401 docker-registry serve
+run_one berth 5402 java ${BERTH_JAVA_OPTS:-} -jar "$here/server/target/berth.jar" serve
+
+python3 - "$out" <<'PY'
+import json, sys, os
+out = sys.argv[1]
+b = json.load(open(f"{out}/berth.json")); d = json.load(open(f"{out}/distribution.json"))
+def ops(r):
+    m = {}
+    for s in r["results"]:
+        for o in s["ops"]:
+            m[(s["name"], o["op"])] = o
+    return m
+bo, do = ops(b), ops(d)
+print(f"{'scenario':14} {'operation':26} {'berth':>12} {'distribution':>12} {'ratio':>7}  cpu-s b/d")
+for k in bo:
+    if k not in do: continue
+    x, y = bo[k], do[k]
+    unit = "mb_per_s" if x.get("mb_per_s") and k[0] in ("push-blob", "pull-blob", "push-images") else "ops_per_s"
+    bv, dv = x.get(unit) or 0, y.get(unit) or 0
+    ratio = bv / dv if dv else float("nan")
+    print(f"{k[0]:14} {k[1]:26} {bv:10.1f}{'MB' if unit=='mb_per_s' else '/s'} {dv:10.1f}{'MB' if unit=='mb_per_s' else '/s'} {ratio:7.2f}  {x.get('registry_cpu_s',0):.1f}/{y.get('registry_cpu_s',0):.1f}")
+for n in ("berth", "distribution"):
+    rss = [int(l) for l in open(f"{out}/{n}.rss") if l.strip().isdigit()]
+    print(f"{n}: peak RSS sampled {max(rss)//1024 if rss else 0} MiB, VmHWM {int(open(f'{out}/{n}.hwm').read().strip() or 0)//1024} MiB")
+PY
