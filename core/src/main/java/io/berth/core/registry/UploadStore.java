@@ -107,13 +107,17 @@ public final class UploadStore {
                 throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
                         "chunk starts at " + expectedStart + " but the upload has " + size + " bytes", null);
             }
-            return write(uuid, body, size);
+            return write(uuid, body, size, false);
         } finally {
             lock.unlock();
         }
     }
 
-    private long write(String uuid, InputStream body, long size) throws IOException {
+    /**
+     * Appends the body at {@code size}. With {@code commit} the writer is committed: the data is
+     * made durable (fsync, or the object store's upload completed) before it may be moved into place.
+     */
+    private long write(String uuid, InputStream body, long size, boolean commit) throws IOException {
         Digester digester = repo.registry().hashStates().take(uuid, size);
         String data = PathLayout.uploadData(repo.name(), uuid);
         long written = size;
@@ -121,15 +125,20 @@ public final class UploadStore {
             if (w.size() != size) {
                 digester = null; // the data changed under us; recompute at the end
             }
-            byte[] buf = new byte[BUFFER];
-            int n;
-            while ((n = body.read(buf)) > 0) {
-                w.write(buf, 0, n);
-                if (digester != null) {
-                    digester.update(buf, 0, n);
+            if (body != null) {
+                byte[] buf = new byte[BUFFER];
+                int n;
+                while ((n = body.read(buf)) > 0) {
+                    w.write(buf, 0, n);
+                    if (digester != null) {
+                        digester.update(buf, 0, n);
+                    }
                 }
             }
             written = w.size();
+            if (commit) {
+                w.commit();
+            }
         }
         if (digester != null && digester.count() == written) {
             repo.registry().hashStates().put(uuid, digester);
@@ -148,13 +157,11 @@ public final class UploadStore {
         lock.lock();
         try {
             long size = size(uuid);
-            if (lastChunk != null) {
-                if (expectedStart >= 0 && expectedStart != size) {
-                    throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
-                            "chunk starts at " + expectedStart + " but the upload has " + size + " bytes", null);
-                }
-                size = write(uuid, lastChunk, size);
+            if (lastChunk != null && expectedStart >= 0 && expectedStart != size) {
+                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                        "chunk starts at " + expectedStart + " but the upload has " + size + " bytes", null);
             }
+            size = write(uuid, lastChunk, size, true);
             Digest actual = digestOf(uuid, size, expected.algorithm());
             if (!actual.equals(expected)) {
                 cancel(uuid);
