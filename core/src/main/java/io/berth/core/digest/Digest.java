@@ -35,7 +35,8 @@ public record Digest(DigestAlgorithm algorithm, String hex) implements Comparabl
         }
         String alg = s.substring(0, colon);
         DigestAlgorithm algorithm = DigestAlgorithm.byId(alg).orElseThrow(() -> {
-            if (alg.matches("[a-z0-9]+(?:[+._-][a-z0-9]+)*")) {
+            // go-digest: unknown but matching algorithm:encoded is unsupported; anything else is invalid
+            if (alg.matches("[a-z0-9]+(?:[+._-][a-z0-9]+)*") && s.substring(colon + 1).matches("[a-zA-Z0-9=_-]+")) {
                 return new UnsupportedDigestAlgorithmException(s, alg);
             }
             return new InvalidDigestException(s, "malformed algorithm");

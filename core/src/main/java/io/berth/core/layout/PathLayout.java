@@ -67,7 +67,7 @@ public final class PathLayout {
         if (p.length != 4) {
             return Optional.empty();
         }
-        return parseDigest(p[0], p[2]).filter(d -> d.hex().startsWith(p[1]));
+        return parseDigest(p[0], p[2]).filter(d -> d.hex().substring(0, 2).equals(p[1]));
     }
 
     // repositories/<name>/...
@@ -168,7 +168,8 @@ public final class PathLayout {
     public static Optional<RepositoryName> repositoryOfManifestsDir(String manifestsDir) {
         String prefix = REPOSITORIES + "/";
         String suffix = "/" + MANIFESTS_DIR;
-        if (!manifestsDir.startsWith(prefix) || !manifestsDir.endsWith(suffix)) {
+        if (!manifestsDir.startsWith(prefix) || !manifestsDir.endsWith(suffix)
+                || manifestsDir.length() < prefix.length() + suffix.length()) {
             return Optional.empty();
         }
         String name = manifestsDir.substring(prefix.length(), manifestsDir.length() - suffix.length());

@@ -24,7 +24,7 @@ final class ConfigKeys {
             "http.addr", "http.net", "http.prefix", "http.host", "http.secret", "http.relativeurls",
             "http.draintimeout", "http.headers.*", "http.debug.*", "http.http2.*", "http.h2c.*", "http.tls.*",
             "auth.*", "notifications.*", "redis.*", "health.*", "proxy.*", "validation.*", "compatibility.*",
-            "reporting.*", "middleware.*", "policy.*", "catalog.maxentries");
+            "reporting.*", "middleware.*", "policy.*", "catalog.maxentries", "tags.maxtags");
 
     /** Known to distribution, but refusing them is safer than ignoring them (serving open or in clear). */
     static final Set<String> REFUSED = Set.of("auth", "http.tls", "proxy", "middleware", "storage.gcs",
@@ -35,7 +35,7 @@ final class ConfigKeys {
             "reporting", "policy", "http.debug", "http.http2", "http.h2c", "log.hooks", "log.fields",
             "log.formatter", "log.reportcaller", "storage.maintenance.uploadpurging", "http.secret", "http.net",
             "storage.tag", "storage.filesystem.maxthreads", "http.draintimeout", "catalog", "log.accesslog",
-            "storage.cache.blobdescriptorsize");
+            "storage.cache.blobdescriptorsize", "tags");
 
     private ConfigKeys() {
     }

@@ -86,6 +86,13 @@ public final class RegistryConfig {
                         selectDriver(root, e.getValue().trim());
                         return;
                     }
+                    // distribution ignores REGISTRY_* variables it has no field for (REGISTRY_PORT and
+                    // REGISTRY_SERVICE_HOST come from a Kubernetes service named "registry")
+                    String dotted = String.join(".", parts);
+                    if (!ConfigKeys.isKnown(dotted) && !ConfigKeys.isBranch(dotted)) {
+                        LOG.warn("ignoring unrecognized environment variable {}", e.getKey());
+                        return;
+                    }
                     ObjectNode node = root;
                     for (int i = 0; i < parts.length - 1; i++) {
                         JsonNode child = node.get(parts[i]);
@@ -238,7 +245,7 @@ public final class RegistryConfig {
         String a = root.path("http").path("addr").asText(":5000").trim();
         int colon = a.lastIndexOf(':');
         String host = colon >= 0 ? a.substring(0, colon) : a;
-        String port = colon >= 0 ? a.substring(colon + 1) : "5000";
+        String port = colon >= 0 ? a.substring(colon + 1) : ""; // Go's net.Listen: "missing port in address"
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
