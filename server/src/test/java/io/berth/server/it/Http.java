@@ -108,4 +108,29 @@ public final class Http {
             throw new IllegalStateException("interrupted: " + method + " " + url, e);
         }
     }
+
+    // ---- upload URLs ----
+
+    /** A Location header (absolute or relative) resolved against a registry's base URL. */
+    public static String resolve(String baseUrl, String location) {
+        if (location == null) {
+            throw new AssertionError("no Location header");
+        }
+        return URI.create(baseUrl + "/").resolve(location).toString();
+    }
+
+    /** The path and query of a Location, to replay it against another server. */
+    public static String pathAndQuery(String location) {
+        if (location == null) {
+            throw new AssertionError("no Location header");
+        }
+        URI u = URI.create(location);
+        return u.getRawPath() + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
+    }
+
+    /** Adds {@code digest=<digest>} to an upload URL that may already have a query. */
+    public static String withDigest(String url, String digest) {
+        return url + (url.contains("?") ? "&" : "?") + "digest="
+                + java.net.URLEncoder.encode(digest, StandardCharsets.UTF_8);
+    }
 }

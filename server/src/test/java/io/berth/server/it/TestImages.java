@@ -211,6 +211,26 @@ public final class TestImages {
         }
     }
 
+    /** The text of each element of a JSON array (or of one field of each element). */
+    public static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    public static List<String> texts(JsonNode array, String field) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.path(field).asText()));
+        return out;
+    }
+
+    /** {@code n} deterministic pseudo-random bytes, e.g. the content of a test blob. */
+    public static byte[] randomBytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new RandomInputStream(new SplittableRandom(seed), n).read(b, 0, n);
+        return b;
+    }
+
     /** {@code sha256:<hex>} of the bytes. */
     public static String sha256(byte[] bytes) {
         return "sha256:" + HexFormat.of().formatHex(sha256Digest().digest(bytes));
