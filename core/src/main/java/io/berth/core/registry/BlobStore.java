@@ -18,9 +18,11 @@ import java.util.Optional;
  */
 public final class BlobStore {
     private final StorageDriver driver;
+    private final BlobDescriptorCache cache;
 
-    public BlobStore(StorageDriver driver) {
+    public BlobStore(StorageDriver driver, BlobDescriptorCache cache) {
         this.driver = driver;
+        this.cache = cache;
     }
 
     public StorageDriver driver() {
@@ -28,9 +30,18 @@ public final class BlobStore {
     }
 
     public Optional<BlobInfo> stat(Digest digest) throws IOException {
+        Optional<BlobInfo> cached = cache.blob(digest);
+        if (cached.isPresent()) {
+            return cached;
+        }
         try {
             FileInfo fi = driver.stat(PathLayout.blobData(digest));
-            return fi.isDirectory() ? Optional.empty() : Optional.of(new BlobInfo(digest, fi.size(), fi.modTime()));
+            if (fi.isDirectory()) {
+                return Optional.empty();
+            }
+            BlobInfo info = new BlobInfo(digest, fi.size(), fi.modTime());
+            cache.putBlob(info);
+            return Optional.of(info);
         } catch (PathNotFoundException e) {
             return Optional.empty();
         }
@@ -72,6 +83,7 @@ public final class BlobStore {
 
     /** Removes a blob's content for good; only gc calls this. */
     public void delete(Digest digest) throws IOException {
+        cache.forgetBlob(digest);
         driver.delete(PathLayout.blobDir(digest));
     }
 }

@@ -19,9 +19,16 @@ public final class Registry {
     private final HashStates hashStates = new HashStates();
     private final Lock[] uploadLocks = new Lock[256];
 
+    private final BlobDescriptorCache descriptorCache;
+
     public Registry(StorageDriver driver) {
+        this(driver, BlobDescriptorCache.NONE);
+    }
+
+    public Registry(StorageDriver driver, BlobDescriptorCache descriptorCache) {
         this.driver = driver;
-        this.blobs = new BlobStore(driver);
+        this.descriptorCache = descriptorCache;
+        this.blobs = new BlobStore(driver, descriptorCache);
         for (int i = 0; i < uploadLocks.length; i++) {
             uploadLocks[i] = new ReentrantLock();
         }
@@ -37,6 +44,10 @@ public final class Registry {
 
     public Repository repository(RepositoryName name) {
         return new Repository(this, name);
+    }
+
+    BlobDescriptorCache descriptorCache() {
+        return descriptorCache;
     }
 
     ManifestCache manifestCache() {

@@ -61,18 +61,24 @@ public final class Repository {
 
     /** The blob, if it is linked into this repository and its content exists. */
     public Optional<BlobInfo> statBlob(Digest digest) throws IOException {
-        if (!Links.exists(driver(), PathLayout.layerLink(name, digest))) {
-            return Optional.empty();
+        BlobDescriptorCache cache = registry.descriptorCache();
+        if (!cache.isLinked(name, digest)) {
+            if (!Links.exists(driver(), PathLayout.layerLink(name, digest))) {
+                return Optional.empty();
+            }
+            cache.linked(name, digest);
         }
         return registry.blobs().stat(digest);
     }
 
     public void linkBlob(Digest digest) throws IOException {
         Links.write(driver(), PathLayout.layerLink(name, digest), digest);
+        registry.descriptorCache().linked(name, digest);
     }
 
     /** Removes the blob from this repository (the content stays until gc); false if it was not linked. */
     public boolean unlinkBlob(Digest digest) throws IOException {
+        registry.descriptorCache().unlinked(name, digest);
         return Links.deleteIfPresent(driver(), PathLayout.layerDir(name, digest));
     }
 

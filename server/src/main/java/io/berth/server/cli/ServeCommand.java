@@ -1,5 +1,6 @@
 package io.berth.server.cli;
 
+import io.berth.core.registry.BlobDescriptorCache;
 import io.berth.core.registry.Registry;
 import io.berth.core.storage.StorageDriver;
 import io.berth.server.config.ConfigException;
@@ -49,7 +50,10 @@ public final class ServeCommand implements Callable<Integer> {
         RegistryConfig.Addr addr = cfg.addr();
         ApiPolicy policy = new ApiPolicy(cfg.deleteEnabled(), cfg.readOnly(), cfg.redirectDisabled(),
                 cfg.relativeUrls(), cfg.httpHost(), cfg.httpPrefix(), cfg.headers());
-        RegistryServer server = new RegistryServer(new Registry(driver), policy, addr.host(), addr.port());
+        int cacheSize = cfg.blobDescriptorCacheSize();
+        Registry registry = new Registry(driver,
+                cacheSize > 0 ? new BlobDescriptorCache(cacheSize) : BlobDescriptorCache.NONE);
+        RegistryServer server = new RegistryServer(registry, policy, addr.host(), addr.port());
         try {
             server.start();
         } catch (Exception e) {

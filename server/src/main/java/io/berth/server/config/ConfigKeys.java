@@ -35,7 +35,7 @@ final class ConfigKeys {
             "reporting", "policy", "http.debug", "http.http2", "http.h2c", "log.hooks", "log.fields",
             "log.formatter", "log.reportcaller", "storage.maintenance.uploadpurging", "http.secret", "http.net",
             "storage.tag", "storage.filesystem.maxthreads", "http.draintimeout", "catalog", "log.accesslog",
-            "storage.cache.blobdescriptorsize", "tags");
+            "tags");
 
     private ConfigKeys() {
     }

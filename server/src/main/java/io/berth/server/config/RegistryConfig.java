@@ -142,6 +142,7 @@ public final class RegistryConfig {
         logLevel();
         deleteEnabled();
         readOnly();
+        blobDescriptorCacheSize();
         addr();
         headers();
     }
@@ -225,6 +226,36 @@ public final class RegistryConfig {
 
     public boolean redirectDisabled() {
         return bool("storage.redirect.disable", root.path("storage").path("redirect").path("disable"), false);
+    }
+
+    /**
+     * Capacity of the in-memory blob descriptor cache, 0 when none is configured. {@code redis}
+     * is distribution's other choice; Berth does not speak redis and runs without a cache then.
+     */
+    public int blobDescriptorCacheSize() {
+        JsonNode cache = root.path("storage").path("cache");
+        String kind = cache.path("blobdescriptor").asText("");
+        switch (kind) {
+            case "" -> {
+                return 0;
+            }
+            case "inmemory" -> {
+                JsonNode size = cache.path("blobdescriptorsize");
+                if (size.isMissingNode() || size.isNull()) {
+                    return 10_000; // distribution's default
+                }
+                if (!size.canConvertToInt() || size.asInt() <= 0) {
+                    throw new ConfigException("storage.cache.blobdescriptorsize: expected a positive integer");
+                }
+                return size.asInt();
+            }
+            case "redis" -> {
+                LOG.warn("storage.cache.blobdescriptor: redis is not supported; running without a descriptor cache");
+                return 0;
+            }
+            default -> throw new ConfigException("storage.cache.blobdescriptor: unknown cache \"" + kind
+                    + "\" (inmemory, redis)");
+        }
     }
 
     public boolean relativeUrls() {
