@@ -70,6 +70,13 @@ public interface StorageDriver extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Checks at start-up that the backend is reachable and the credentials work, so a wrong key
+     * or a missing bucket is a clear error naming the config key instead of a 500 on first push.
+     */
+    default void checkAccess() throws IOException {
+    }
+
     @Override
     default void close() throws IOException {
     }

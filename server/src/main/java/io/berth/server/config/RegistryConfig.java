@@ -187,15 +187,28 @@ public final class RegistryConfig {
         return drivers.get(0);
     }
 
-    /** The chosen driver's parameters as strings (distribution passes them as a free map). */
+    /**
+     * The chosen driver's parameters, as distribution passes them: a free map whose scalars are
+     * strings and whose nested sections (azure's {@code credentials}) are maps.
+     */
+    @SuppressWarnings("unchecked")
     public Map<String, Object> storageParameters() {
-        JsonNode params = root.path("storage").path(storageDriver());
-        Map<String, Object> out = new LinkedHashMap<>();
-        if (params.isObject()) {
-            params.fields().forEachRemaining(e -> out.put(e.getKey(),
-                    e.getValue().isValueNode() ? e.getValue().asText() : e.getValue()));
+        Object params = plain(root.path("storage").path(storageDriver()));
+        return params instanceof Map<?, ?> m ? (Map<String, Object>) m : new LinkedHashMap<>();
+    }
+
+    private static Object plain(JsonNode n) {
+        if (n.isObject()) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            n.fields().forEachRemaining(e -> out.put(e.getKey(), plain(e.getValue())));
+            return out;
         }
-        return out;
+        if (n.isArray()) {
+            List<Object> out = new ArrayList<>();
+            n.forEach(x -> out.add(plain(x)));
+            return out;
+        }
+        return n.isNull() || n.isMissingNode() ? null : n.asText();
     }
 
     public String filesystemRoot() {
