@@ -1,0 +1,200 @@
+package io.berth.storage.azure;
+
+import com.azure.core.util.Context;
+import com.azure.storage.blob.models.AppendBlobRequestConditions;
+import com.azure.storage.blob.models.BlobRange;
+import com.azure.storage.blob.models.BlobStorageException;
+import com.azure.storage.blob.specialized.AppendBlobClient;
+import io.berth.core.storage.FileWriter;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Appends to an append blob, as distribution's azure writer does: every byte written lives in the
+ * blob once it is flushed, so a later {@code writer(path, true)} on any server continues it.
+ * Bytes are gathered into blocks of up to {@link AzureDriver#MAX_APPEND_BLOCK} (Azure's classic
+ * limit for one Append Block call); a bigger write is cut into such blocks straight from the
+ * caller's array. Each block carries the append-position condition, so two writers racing on one
+ * path cannot interleave bytes: the loser gets an error instead.
+ *
+ * <p>{@link #close()} appends what is buffered and keeps the blob; {@link #commit()} does the same
+ * and marks the writer done; {@link #cancel()} deletes the blob. {@link #flush()} appends nothing:
+ * an append blob takes at most 50,000 blocks, so small flushes must not each cost one.
+ */
+final class AzureWriter extends FileWriter {
+    private static final int INITIAL_BUFFER = 64 * 1024;
+
+    private final AzureDriver driver;
+    private final String path;
+    private final AppendBlobClient blob;
+    private byte[] buf = new byte[0];
+    private int buffered;
+    /** Bytes the blob holds: what it started with plus every block appended since. */
+    private long flushed;
+    private boolean closed;
+    private boolean committed;
+    private boolean cancelled;
+    private boolean failed;
+
+    AzureWriter(AzureDriver driver, String path, AppendBlobClient blob, long existingSize) {
+        this.driver = driver;
+        this.path = path;
+        this.blob = blob;
+        this.flushed = existingSize;
+    }
+
+    @Override
+    public synchronized long size() {
+        return flushed + buffered;
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        checkOpen();
+        try {
+            if (buffered > 0) {
+                int n = Math.min(len, AzureDriver.MAX_APPEND_BLOCK - buffered);
+                bufferUp(b, off, n);
+                off += n;
+                len -= n;
+                if (buffered == AzureDriver.MAX_APPEND_BLOCK) {
+                    appendBuffer();
+                }
+            }
+            while (len >= AzureDriver.MAX_APPEND_BLOCK) { // whole blocks go straight from the caller's array
+                append(b, off, AzureDriver.MAX_APPEND_BLOCK);
+                off += AzureDriver.MAX_APPEND_BLOCK;
+                len -= AzureDriver.MAX_APPEND_BLOCK;
+            }
+            if (len > 0) {
+                bufferUp(b, off, len);
+            }
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+    }
+
+    private void bufferUp(byte[] b, int off, int len) {
+        int need = buffered + len;
+        if (need > buf.length) {
+            int cap = Math.max(INITIAL_BUFFER, buf.length);
+            while (cap < need) {
+                cap *= 2;
+            }
+            buf = Arrays.copyOf(buf, Math.min(cap, AzureDriver.MAX_APPEND_BLOCK));
+        }
+        System.arraycopy(b, off, buf, buffered, len);
+        buffered += len;
+    }
+
+    private void appendBuffer() throws IOException {
+        if (buffered > 0) {
+            append(buf, 0, buffered);
+            buffered = 0;
+        }
+    }
+
+    /** One Append Block at the position this writer expects the blob to end at. */
+    private void append(byte[] b, int off, int len) throws IOException {
+        long position = flushed;
+        try {
+            blob.appendBlockWithResponse(new ByteArrayInputStream(b, off, len), len, null,
+                    new AppendBlobRequestConditions().setAppendPosition(position), null, Context.NONE);
+        } catch (BlobStorageException e) {
+            if (!(e.getStatusCode() == 412 && "AppendPositionConditionNotMet".equals(String.valueOf(e.getErrorCode()))
+                    && landedEarlier(position, b, off, len))) {
+                throw driver.error(path, "append to", e);
+            }
+        } catch (RuntimeException e) {
+            throw driver.error(path, "append to", e);
+        }
+        flushed = position + len;
+    }
+
+    /**
+     * After a timed-out Append Block the SDK retries it; if the first attempt had landed, the retry
+     * fails its position condition. As distribution does, compare what the blob holds at that
+     * position with the block: equal means the block is in, anything else is someone else's write.
+     */
+    private boolean landedEarlier(long position, byte[] b, int off, int len) {
+        try {
+            long size = blob.getProperties().getBlobSize();
+            if (size != position + len) {
+                return false;
+            }
+            byte[] stored = blob.downloadContentWithResponse(null, null, new BlobRange(position, (long) len), false,
+                    null, Context.NONE).getValue().toBytes();
+            return Arrays.equals(stored, 0, stored.length, b, off, off + len);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** A no-op while open: bytes reach the blob in full blocks, on close and on commit. */
+    @Override
+    public synchronized void flush() throws IOException {
+        if (closed && !committed) {
+            throw new IOException("writer closed: " + path);
+        }
+    }
+
+    @Override
+    public synchronized void commit() throws IOException {
+        checkOpen();
+        try {
+            appendBuffer();
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            throw e;
+        }
+        committed = true;
+    }
+
+    @Override
+    public synchronized void cancel() throws IOException {
+        if (closed || committed) {
+            throw new IOException((committed ? "writer already committed: " : "writer closed: ") + path);
+        }
+        cancelled = true;
+        closed = true;
+        buffered = 0;
+        buf = new byte[0];
+        driver.deleteBlobIfExists(path, blob.getBlobName());
+    }
+
+    /** Appends what is buffered and keeps the blob, so {@code writer(path, true)} can continue it. */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (!committed && !failed) {
+                appendBuffer();
+            }
+        } finally {
+            buf = new byte[0];
+            buffered = 0;
+        }
+    }
+
+    private void checkOpen() throws IOException {
+        if (cancelled) {
+            throw new IOException("writer cancelled: " + path);
+        }
+        if (closed) {
+            throw new IOException("writer closed: " + path);
+        }
+        if (committed) {
+            throw new IOException("writer already committed: " + path);
+        }
+        if (failed) {
+            throw new IOException("writer failed earlier, its size is unknown: " + path);
+        }
+    }
+}
