@@ -104,7 +104,7 @@ public final class UploadStore {
         try {
             long size = size(uuid);
             if (expectedStart >= 0 && expectedStart != size) {
-                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                throw new RegistryException(ErrorCode.RANGE_INVALID, 416,
                         "chunk starts at " + expectedStart + " but the upload has " + size + " bytes", null);
             }
             return write(uuid, body, size, false);
@@ -158,7 +158,7 @@ public final class UploadStore {
         try {
             long size = size(uuid);
             if (lastChunk != null && expectedStart >= 0 && expectedStart != size) {
-                throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416,
+                throw new RegistryException(ErrorCode.RANGE_INVALID, 416,
                         "chunk starts at " + expectedStart + " but the upload has " + size + " bytes", null);
             }
             size = write(uuid, lastChunk, size, true);

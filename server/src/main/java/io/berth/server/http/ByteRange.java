@@ -32,13 +32,14 @@ final class ByteRange {
                 return new long[] {Math.max(0, size - suffix), size - 1};
             }
             long first = Long.parseLong(a);
-            long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
-            if (first < 0 || last < first) {
+            // an open range ("bytes=<size>-") past the end is unsatisfiable, not malformed
+            if (first < 0 || (!b.isEmpty() && Long.parseLong(b) < first)) {
                 return null;
             }
             if (first >= size) {
                 return UNSATISFIABLE;
             }
+            long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
             return new long[] {first, Math.min(last, size - 1)};
         } catch (NumberFormatException e) {
             return null;

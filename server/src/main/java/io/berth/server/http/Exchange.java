@@ -27,6 +27,7 @@ import org.eclipse.jetty.util.Fields;
 final class Exchange {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAP_CHUNK = 64L << 20;
+    private static final long DRAIN_LIMIT = 256L << 10;
 
     final Request request;
     final Response response;
@@ -126,7 +127,55 @@ final class Exchange {
 
     private void complete(ByteBuffer body) {
         completed = true;
+        closeIfBodyUnread();
         response.write(true, body, callback);
+    }
+
+    /**
+     * An answer given before the request body was read (an error, mostly) makes Jetty drop the
+     * connection after the response, but without saying so: a keep-alive client then sends its
+     * next request on a dead socket, or fails writing the rest of its body, instead of reading the
+     * answer. Like Go's net/http, read and drop a remaining body of up to 256 KiB so the
+     * connection stays usable; beyond that, announce {@code Connection: close}.
+     */
+    private void closeIfBodyUnread() {
+        long len = contentLength();
+        if (len == 0 || (len < 0 && header("Transfer-Encoding") == null)) {
+            return;
+        }
+        if (len <= DRAIN_LIMIT && drainBody()) {
+            return;
+        }
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    }
+
+    /** True when the body is now read to its end; false if it is longer than the limit or broken. */
+    private boolean drainBody() {
+        if ("100-continue".equalsIgnoreCase(header("Expect"))) {
+            // the client may still be waiting for permission to send; do not invite the body only to drop it
+            Content.Chunk chunk = request.read();
+            boolean atEnd = chunk != null && chunk.isLast() && !chunk.hasRemaining()
+                    && !Content.Chunk.isFailure(chunk);
+            if (chunk != null) {
+                chunk.release();
+            }
+            return atEnd;
+        }
+        try {
+            InputStream in = Request.asInputStream(request);
+            byte[] buf = new byte[8192];
+            long drained = 0;
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                drained += n;
+                if (drained > DRAIN_LIMIT) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

@@ -58,7 +58,8 @@ final class ListEndpoints {
         Integer n = pageSize(ex);
         int limit = n == null ? DEFAULT_CATALOG_PAGE : n;
         String last = ex.query("last");
-        List<RepositoryName> repos = registry.catalog(last, limit + 1);
+        // one more than the page tells whether there is a next page; n=Integer.MAX_VALUE must not overflow
+        List<RepositoryName> repos = registry.catalog(last, limit == Integer.MAX_VALUE ? limit : limit + 1);
         boolean more = repos.size() > limit;
         List<String> page = new ArrayList<>();
         for (int i = 0; i < Math.min(limit, repos.size()); i++) {
