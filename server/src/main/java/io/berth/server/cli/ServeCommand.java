@@ -43,6 +43,7 @@ public final class ServeCommand implements Callable<Integer> {
         StorageDriver driver;
         try {
             driver = Drivers.fromConfig(cfg);
+            Drivers.checkAccess(driver);
         } catch (ConfigException e) {
             System.err.println("berth: configuration error: " + e.getMessage());
             return 2;

@@ -28,7 +28,7 @@ final class ConfigKeys {
 
     /** Known to distribution, but refusing them is safer than ignoring them (serving open or in clear). */
     static final Set<String> REFUSED = Set.of("auth", "http.tls", "proxy", "middleware", "storage.gcs",
-            "storage.swift", "storage.oss", "storage.s3", "storage.azure");
+            "storage.swift", "storage.oss");
 
     /** Known, not acted on, harmless to ignore: a warning is logged. */
     static final Set<String> IGNORED = Set.of("notifications", "redis", "health", "validation", "compatibility",

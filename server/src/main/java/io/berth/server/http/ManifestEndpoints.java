@@ -23,6 +23,8 @@ import java.util.Map;
 final class ManifestEndpoints {
     /** distribution's limit; larger manifests are refused with 413. */
     static final int MAX_MANIFEST_BYTES = 4 << 20;
+    /** How much of an oversized manifest body is read and dropped so the client sees the 413. */
+    private static final long DISCARD_LIMIT = 2L * MAX_MANIFEST_BYTES;
 
     private final Registry registry;
     private final ApiPolicy policy;
@@ -112,21 +114,37 @@ final class ManifestEndpoints {
 
     private static byte[] readLimited(Exchange ex) throws IOException {
         long len = ex.contentLength();
-        if (len > MAX_MANIFEST_BYTES) {
-            throw tooLarge();
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(len > 0 ? (int) len : 8192);
         try (InputStream in = ex.body()) {
+            if (len > MAX_MANIFEST_BYTES) {
+                discardUpTo(in, len <= DISCARD_LIMIT ? len : 0);
+                throw tooLarge();
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(len > 0 ? (int) len : 8192);
             byte[] buf = new byte[16384];
             int n;
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);
                 if (out.size() > MAX_MANIFEST_BYTES) {
+                    discardUpTo(in, DISCARD_LIMIT);
                     throw tooLarge();
                 }
             }
+            return out.toByteArray();
         }
-        return out.toByteArray();
+    }
+
+    /**
+     * A client that is still sending when the 413 goes out sees a broken pipe rather than the
+     * answer (Java's HttpClient and curl both do); reading a modestly oversized body to its end
+     * lets it read the error. Beyond the limit the connection is closed instead.
+     */
+    private static void discardUpTo(InputStream in, long max) throws IOException {
+        byte[] buf = new byte[16384];
+        long read = 0;
+        int n;
+        while (read < max && (n = in.read(buf)) > 0) {
+            read += n;
+        }
     }
 
     private static RegistryException tooLarge() {

@@ -622,7 +622,18 @@ class RegistryConfigTest {
         assertMentions(fails(MINIMAL + "http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n"), "http.tls");
         assertMentions(fails(MINIMAL + "proxy:\n  remoteurl: https://registry-1.docker.io\n"), "proxy");
         assertMentions(fails(MINIMAL + "middleware:\n  storage:\n    - name: cloudfront\n"), "middleware");
-        assertMentions(fails("version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: b\n"), "storage.s3");
+        assertMentions(fails("version: 0.1\nstorage:\n  gcs:\n    bucket: b\n"), "storage.gcs");
+    }
+
+    @Test
+    void cloudDriversPassTheirParametersThrough() {
+        RegistryConfig c = parse("version: 0.1\nstorage:\n  s3:\n    region: us-east-1\n    bucket: b\n"
+                + "  delete:\n    enabled: true\n");
+        assertEquals("s3", c.storageDriver());
+        assertEquals(Map.of("region", "us-east-1", "bucket", "b"), c.storageParameters());
+        RegistryConfig a = parse("version: 0.1\nstorage:\n  azure:\n    accountname: acc\n    container: c\n"
+                + "    credentials:\n      type: client_secret\n      clientid: id\n");
+        assertEquals(Map.of("type", "client_secret", "clientid", "id"), a.storageParameters().get("credentials"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.berth.core.storage.InvalidOffsetException;
 import io.berth.core.storage.InvalidPathException;
 import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
+import io.berth.core.storage.StorageException;
 import io.berth.core.storage.StoragePaths;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,6 +49,18 @@ public final class FilesystemDriver implements StorageDriver {
 
     public Path root() {
         return root;
+    }
+
+    @Override
+    public void checkAccess() throws IOException {
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new StorageException("/", "storage.filesystem.rootdirectory: cannot create " + root + ": " + e);
+        }
+        if (!Files.isWritable(root)) {
+            throw new StorageException("/", "storage.filesystem.rootdirectory: " + root + " is not writable");
+        }
     }
 
     @Override
