@@ -176,6 +176,67 @@ public final class PathLayout {
         return RepositoryName.isValid(name) ? Optional.of(new RepositoryName(name)) : Optional.empty();
     }
 
+    /**
+     * Reads a file path back into what it is in the grammar above, or empty for a path that is
+     * not part of it (a stray file, a malformed digest directory, an invalid repository name).
+     */
+    public static Optional<LayoutPath> parse(String path) {
+        if (path.startsWith(BLOBS + "/")) {
+            return digestOfBlobData(path).map(LayoutPath.BlobData::new);
+        }
+        if (!path.startsWith(REPOSITORIES + "/")) {
+            return Optional.empty();
+        }
+        String[] p = path.substring(REPOSITORIES.length() + 1).split("/", -1);
+        int k = 0;
+        while (k < p.length && !p[k].startsWith("_")) {
+            k++;
+        }
+        if (k == 0 || k >= p.length) {
+            return Optional.empty();
+        }
+        String nameValue = String.join("/", java.util.Arrays.copyOfRange(p, 0, k));
+        if (!RepositoryName.isValid(nameValue)) {
+            return Optional.empty();
+        }
+        RepositoryName name = new RepositoryName(nameValue);
+        String[] r = java.util.Arrays.copyOfRange(p, k, p.length);
+        switch (r[0]) {
+            case LAYERS_DIR:
+                if (r.length == 4 && r[3].equals("link")) {
+                    return parseDigest(r[1], r[2]).map(d -> new LayoutPath.LayerLink(name, d));
+                }
+                return Optional.empty();
+            case UPLOADS_DIR:
+                if (r.length >= 3 && !r[1].isEmpty()) {
+                    return Optional.of(new LayoutPath.UploadFile(name, r[1],
+                            String.join("/", java.util.Arrays.copyOfRange(r, 2, r.length))));
+                }
+                return Optional.empty();
+            case MANIFESTS_DIR:
+                return parseManifestsPath(name, r);
+            default:
+                return Optional.empty();
+        }
+    }
+
+    private static Optional<LayoutPath> parseManifestsPath(RepositoryName name, String[] r) {
+        if (r.length == 5 && r[1].equals("revisions") && r[4].equals("link")) {
+            return parseDigest(r[2], r[3]).map(d -> new LayoutPath.RevisionLink(name, d));
+        }
+        if (r.length < 5 || !r[1].equals("tags") || !Tag.isValid(r[2])) {
+            return Optional.empty();
+        }
+        Tag tag = new Tag(r[2]);
+        if (r.length == 5 && r[3].equals("current") && r[4].equals("link")) {
+            return Optional.of(new LayoutPath.TagCurrentLink(name, tag));
+        }
+        if (r.length == 7 && r[3].equals("index") && r[6].equals("link")) {
+            return parseDigest(r[4], r[5]).map(d -> new LayoutPath.TagIndexLink(name, tag, d));
+        }
+        return Optional.empty();
+    }
+
     public static String baseName(String path) {
         return StoragePaths.baseName(path);
     }

@@ -1,0 +1,139 @@
+package io.berth.core.walk;
+
+import io.berth.core.digest.Digest;
+import io.berth.core.layout.LayoutPath;
+import io.berth.core.layout.PathLayout;
+import io.berth.core.reference.RepositoryName;
+import io.berth.core.storage.FileInfo;
+import io.berth.core.storage.PathNotFoundException;
+import io.berth.core.storage.StorageDriver;
+import io.berth.core.storage.WalkVisitor;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The walk gc, verify and migrate share: one {@link StorageDriver#walk} over {@code blobs/} and
+ * one over {@code repositories/} (a flat listing on object stores, so a store of millions of
+ * files costs thousands of list calls, not millions), every file classified through
+ * {@link PathLayout#parse}.
+ *
+ * <p>A repository's files all start with {@code <name>/_}, and no repository name component
+ * starts with {@code _}, so both walk orders the drivers give (directory-wise depth-first and
+ * flat lexical by full key) deliver each repository's files contiguously: one repository is
+ * held in memory at a time.
+ */
+public final class StoreWalker {
+
+    /** Receives what the walk finds. Calls come from the walking thread, in walk order. */
+    public interface Visitor {
+        default void blob(Digest digest, FileInfo info) throws IOException {
+        }
+
+        default void repository(RepositoryEntries repository) throws IOException {
+        }
+
+        /** A file that is not part of the layout (a stray file, a malformed digest or name). */
+        default void unrecognised(FileInfo info) throws IOException {
+        }
+    }
+
+    private final StorageDriver driver;
+
+    public StoreWalker(StorageDriver driver) {
+        this.driver = driver;
+    }
+
+    /** Every blob's {@code data} file. */
+    public void walkBlobs(Visitor visitor) throws IOException {
+        walk(PathLayout.BLOBS, info -> {
+            Optional<LayoutPath> p = PathLayout.parse(info.path());
+            if (p.isPresent() && p.get() instanceof LayoutPath.BlobData b) {
+                visitor.blob(b.digest(), info);
+            } else {
+                visitor.unrecognised(info);
+            }
+        });
+    }
+
+    /** Every repository, each handed over once complete. */
+    public void walkRepositories(Visitor visitor) throws IOException {
+        RepositoryEntries.Builder[] current = {null};
+        Set<RepositoryName> done = new HashSet<>();
+        walk(PathLayout.REPOSITORIES, info -> {
+            Optional<LayoutPath> parsed = PathLayout.parse(info.path());
+            if (parsed.isEmpty()) {
+                visitor.unrecognised(info);
+                return;
+            }
+            if (parsed.get() instanceof LayoutPath.BlobData) {
+                visitor.unrecognised(info);
+                return;
+            }
+            RepositoryName name = repositoryOf(parsed.get());
+            if (current[0] == null || !current[0].name.equals(name)) {
+                if (current[0] != null) {
+                    done.add(current[0].name);
+                    visitor.repository(current[0].build());
+                }
+                if (done.contains(name)) {
+                    throw new IOException("walk of " + PathLayout.REPOSITORIES + " returned " + name
+                            + " in two separate runs; the driver's walk order breaks the contract");
+                }
+                current[0] = new RepositoryEntries.Builder(name);
+            }
+            add(current[0], parsed.get(), info);
+        });
+        if (current[0] != null) {
+            visitor.repository(current[0].build());
+        }
+    }
+
+    private static RepositoryName repositoryOf(LayoutPath p) {
+        if (p instanceof LayoutPath.LayerLink l) {
+            return l.repository();
+        } else if (p instanceof LayoutPath.RevisionLink r) {
+            return r.repository();
+        } else if (p instanceof LayoutPath.TagCurrentLink t) {
+            return t.repository();
+        } else if (p instanceof LayoutPath.TagIndexLink t) {
+            return t.repository();
+        } else if (p instanceof LayoutPath.UploadFile u) {
+            return u.repository();
+        }
+        throw new IllegalStateException("not a repository path: " + p);
+    }
+
+    private static void add(RepositoryEntries.Builder b, LayoutPath p, FileInfo info) {
+        if (p instanceof LayoutPath.LayerLink l) {
+            b.layers.put(l.digest(), info);
+        } else if (p instanceof LayoutPath.RevisionLink r) {
+            b.revisions.put(r.digest(), info);
+        } else if (p instanceof LayoutPath.TagCurrentLink t) {
+            b.currents.put(t.tag(), info);
+        } else if (p instanceof LayoutPath.TagIndexLink t) {
+            b.index.computeIfAbsent(t.tag(), k -> new java.util.TreeMap<>()).put(t.digest(), info);
+        } else if (p instanceof LayoutPath.UploadFile u) {
+            b.uploads.computeIfAbsent(u.uuid(), k -> new ArrayList<>()).add(info);
+        }
+    }
+
+    private interface FileVisitor {
+        void file(FileInfo info) throws IOException;
+    }
+
+    private void walk(String root, FileVisitor files) throws IOException {
+        try {
+            driver.walk(root, info -> {
+                if (!info.isDirectory()) {
+                    files.file(info);
+                }
+                return WalkVisitor.Result.CONTINUE;
+            });
+        } catch (PathNotFoundException e) {
+            // an empty store has no blobs/ or repositories/ yet
+        }
+    }
+}
