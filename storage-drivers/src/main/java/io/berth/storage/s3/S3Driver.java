@@ -521,6 +521,12 @@ public final class S3Driver implements StorageDriver {
     public FileInfo stat(String path) throws IOException {
         String key = key(StoragePaths.check(path));
         HeadObjectResponse head = headOrNull(path, key);
+        if (UPLOAD_DATA.matcher(path).matches()) {
+            FileInfo inProgress = unfinishedUpload(path, key, head);
+            if (inProgress != null) {
+                return inProgress;
+            }
+        }
         if (head != null) {
             return new FileInfo(path, head.contentLength(), head.lastModified(), false);
         }
@@ -534,6 +540,45 @@ public final class S3Driver implements StorageDriver {
             return new FileInfo(path, 0, Instant.EPOCH, true);
         }
         throw new PathNotFoundException(path);
+    }
+
+    /**
+     * The registry's upload data files ({@code .../_uploads/<id>/data}) are the only files a
+     * writer leaves open across requests, and the registry asks their size with stat. S3 keeps
+     * the parts of an unfinished multipart upload out of HeadObject, so for these paths stat
+     * also looks for the upload in progress, as distribution's writer does on resume.
+     */
+    static final java.util.regex.Pattern UPLOAD_DATA = java.util.regex.Pattern.compile("^/.*/_uploads/[^/]+/data$");
+
+    /**
+     * The file a {@code writer(path, true)} would continue, when that is an upload in progress:
+     * the newest one whose parts hold at least the object's bytes (see {@link S3Writer#resume},
+     * which aborts the others; stat changes nothing). Null when there is none.
+     */
+    private FileInfo unfinishedUpload(String path, String key, HeadObjectResponse head) throws IOException {
+        long objectSize = head == null ? -1 : head.contentLength();
+        List<MultipartUpload> uploads = uploads(path, key, false);
+        for (int i = uploads.size() - 1; i >= 0; i--) {
+            MultipartUpload u = uploads.get(i);
+            List<Part> parts;
+            try {
+                parts = parts(path, key, u.uploadId());
+            } catch (PathNotFoundException e) {
+                continue; // NoSuchUpload: finished or aborted since the listing
+            } catch (StorageException e) {
+                if (e.getCause() instanceof S3Exception s3e && "NoSuchUpload".equals(errorCode(s3e))) {
+                    continue;
+                }
+                throw e;
+            }
+            long sum = parts.stream().mapToLong(Part::size).sum();
+            if (!parts.isEmpty() && sum >= objectSize) {
+                Instant modified = parts.stream().map(Part::lastModified).filter(java.util.Objects::nonNull)
+                        .max(Comparator.naturalOrder()).orElse(u.initiated() == null ? Instant.EPOCH : u.initiated());
+                return new FileInfo(path, sum, modified, false);
+            }
+        }
+        return null;
     }
 
     @Override
