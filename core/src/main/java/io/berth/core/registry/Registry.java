@@ -8,6 +8,7 @@ import io.berth.core.storage.WalkVisitor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -74,6 +75,7 @@ public final class Registry {
             return out;
         }
         String prefix = PathLayout.REPOSITORIES + "/";
+        RepositoryName[] stoppedAt = {null};
         try {
             driver.walk(PathLayout.REPOSITORIES, info -> {
                 if (!info.isDirectory()) {
@@ -81,11 +83,14 @@ public final class Registry {
                 }
                 String base = PathLayout.baseName(info.path());
                 if (base.equals(PathLayout.MANIFESTS_DIR)) {
-                    PathLayout.repositoryOfManifestsDir(info.path()).ifPresent(n -> {
-                        if (last == null || RepositoryName.compareCatalogOrder(n.value(), last) > 0) {
-                            out.add(n);
+                    Optional<RepositoryName> n = PathLayout.repositoryOfManifestsDir(info.path());
+                    if (n.isPresent() && (last == null || RepositoryName.compareCatalogOrder(n.get().value(), last) > 0)) {
+                        out.add(n.get());
+                        if (out.size() >= limit) {
+                            stoppedAt[0] = n.get();
+                            return WalkVisitor.Result.STOP;
                         }
-                    });
+                    }
                     return WalkVisitor.Result.SKIP_DIR;
                 }
                 if (base.startsWith("_")) {
@@ -101,8 +106,40 @@ public final class Registry {
         } catch (PathNotFoundException e) {
             return out;
         }
+        if (stoppedAt[0] != null) {
+            addUnvisitedAncestors(stoppedAt[0], last, out);
+        }
         // '_manifests' sorts after digit-led child repositories, so the walk is not quite catalog order
         out.sort(null);
         return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
+    }
+
+    /**
+     * The walk visits a directory's digit-led children before its own {@code _manifests}, so when
+     * it stops early inside {@code a/0x}, the repository {@code a} (which sorts first) has not been
+     * seen yet. Everything else not yet visited sorts after all that was collected, so adding the
+     * stopping point's ancestors makes the first {@code limit} names exact, while a page costs a
+     * walk of about {@code limit} repositories rather than of the whole rest of the store.
+     */
+    private void addUnvisitedAncestors(RepositoryName stop, String last, List<RepositoryName> out) throws IOException {
+        String name = stop.value();
+        for (int i = name.lastIndexOf('/'); i > 0; i = name.lastIndexOf('/', i - 1)) {
+            String ancestor = name.substring(0, i);
+            if (!RepositoryName.isValid(ancestor)
+                    || (last != null && RepositoryName.compareCatalogOrder(ancestor, last) <= 0)) {
+                continue;
+            }
+            RepositoryName a = new RepositoryName(ancestor);
+            if (out.contains(a)) {
+                continue;
+            }
+            try {
+                if (driver.stat(PathLayout.manifestsDir(a)).isDirectory()) {
+                    out.add(a);
+                }
+            } catch (PathNotFoundException e) {
+                // not a repository, only a path prefix of one
+            }
+        }
     }
 }
