@@ -4,7 +4,6 @@ import io.berth.core.layout.PathLayout;
 import io.berth.core.reference.RepositoryName;
 import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
-import io.berth.core.storage.WalkVisitor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,44 +73,58 @@ public final class Registry {
         if (limit <= 0) {
             return out;
         }
-        String prefix = PathLayout.REPOSITORIES + "/";
-        RepositoryName[] stoppedAt = {null};
+        RepositoryName stoppedAt;
         try {
-            driver.walk(PathLayout.REPOSITORIES, info -> {
-                if (!info.isDirectory()) {
-                    return WalkVisitor.Result.CONTINUE;
-                }
-                String base = PathLayout.baseName(info.path());
-                if (base.equals(PathLayout.MANIFESTS_DIR)) {
-                    Optional<RepositoryName> n = PathLayout.repositoryOfManifestsDir(info.path());
-                    if (n.isPresent() && (last == null || RepositoryName.compareCatalogOrder(n.get().value(), last) > 0)) {
-                        out.add(n.get());
-                        if (out.size() >= limit) {
-                            stoppedAt[0] = n.get();
-                            return WalkVisitor.Result.STOP;
-                        }
-                    }
-                    return WalkVisitor.Result.SKIP_DIR;
-                }
-                if (base.startsWith("_")) {
-                    return WalkVisitor.Result.SKIP_DIR;
-                }
-                String rel = info.path().substring(prefix.length());
-                // prune subtrees that sort entirely before 'last'
-                if (last != null && RepositoryName.compareCatalogOrder(rel, last) < 0 && !last.startsWith(rel + "/")) {
-                    return WalkVisitor.Result.SKIP_DIR;
-                }
-                return WalkVisitor.Result.CONTINUE;
-            });
+            stoppedAt = catalogWalk(PathLayout.REPOSITORIES, last, limit, out);
         } catch (PathNotFoundException e) {
             return out;
         }
-        if (stoppedAt[0] != null) {
-            addUnvisitedAncestors(stoppedAt[0], last, out);
+        if (stoppedAt != null) {
+            addUnvisitedAncestors(stoppedAt, last, out);
         }
         // '_manifests' sorts after digit-led child repositories, so the walk is not quite catalog order
         out.sort(null);
         return out.size() > limit ? new ArrayList<>(out.subList(0, limit)) : out;
+    }
+
+    /**
+     * Depth-first over directory listings only: which children to enter is decided from their
+     * names, so no child is stat'ed (a walk would stat every entry of a directory of thousands of
+     * repositories on each page). Returns the repository it stopped at once {@code limit} were
+     * collected, or null when it reached the end.
+     */
+    private RepositoryName catalogWalk(String dir, String last, int limit, List<RepositoryName> out) throws IOException {
+        String prefix = PathLayout.REPOSITORIES + "/";
+        for (String child : driver.list(dir)) {
+            String base = PathLayout.baseName(child);
+            if (base.equals(PathLayout.MANIFESTS_DIR)) {
+                Optional<RepositoryName> n = PathLayout.repositoryOfManifestsDir(child);
+                if (n.isPresent() && (last == null || RepositoryName.compareCatalogOrder(n.get().value(), last) > 0)) {
+                    out.add(n.get());
+                    if (out.size() >= limit) {
+                        return n.get();
+                    }
+                }
+                continue;
+            }
+            if (base.startsWith("_") || base.startsWith(".")) {
+                continue;
+            }
+            String rel = child.substring(prefix.length());
+            // prune subtrees that sort entirely before 'last'
+            if (last != null && RepositoryName.compareCatalogOrder(rel, last) < 0 && !last.startsWith(rel + "/")) {
+                continue;
+            }
+            try {
+                RepositoryName stop = catalogWalk(child, last, limit, out);
+                if (stop != null) {
+                    return stop;
+                }
+            } catch (PathNotFoundException e) {
+                // a file, or deleted while we listed
+            }
+        }
+        return null;
     }
 
     /**
