@@ -317,7 +317,7 @@ public final class S3Driver implements StorageDriver {
             try {
                 r = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key));
             } catch (S3Exception e) {
-                if (e.statusCode() >= 500 && ancestorIsObject(key)) {
+                if (e.statusCode() == 500 && ancestorIsObject(key)) {
                     throw notFound(path, e);
                 }
                 throw mapped(path, "GetObject", e);
@@ -439,7 +439,7 @@ public final class S3Driver implements StorageDriver {
                 }
                 throw new InvalidOffsetException(path, offset);
             }
-            if (e.statusCode() >= 500 && ancestorIsObject(key)) {
+            if (e.statusCode() == 500 && ancestorIsObject(key)) {
                 throw notFound(path, e);
             }
             throw mapped(path, "GetObject", e);
@@ -462,7 +462,7 @@ public final class S3Driver implements StorageDriver {
         try {
             return s3.headObject(b -> b.bucket(bucket).key(key));
         } catch (S3Exception e) {
-            if (e.statusCode() >= 500 && ancestorIsObject(key)) {
+            if (e.statusCode() == 500 && ancestorIsObject(key)) {
                 throw notFound(path, e);
             }
             throw mapped(path, "HeadObject", e);
@@ -475,13 +475,17 @@ public final class S3Driver implements StorageDriver {
      * True if a key above {@code key} is an object, so nothing can be stored at {@code key} on a
      * filesystem-backed server. s3proxy's filesystem-nio2 backend answers 500 (the ENOTDIR of
      * its file system) instead of 404 for a key below an object's key; this turns that into the
-     * PathNotFoundException it means. Only asked after a 5xx, so it costs nothing on AWS.
+     * PathNotFoundException it means. Only asked after a 500 (never after a 503 or throttling),
+     * so it costs nothing on a healthy AWS. Each probe is a single attempt: when the backend
+     * itself is failing, the SDK has already retried the call, and retrying every probe as well
+     * would send some 50 requests (and seconds of backoff) to a struggling backend per stat.
      */
     private boolean ancestorIsObject(String key) {
         for (int i = key.lastIndexOf('/'); i > 0 && i >= keyPrefix.length(); i = key.lastIndexOf('/', i - 1)) {
             String ancestor = key.substring(0, i);
             try {
-                s3.headObject(b -> b.bucket(bucket).key(ancestor));
+                s3.headObject(b -> b.bucket(bucket).key(ancestor)
+                        .overrideConfiguration(o -> o.addPlugin(SINGLE_ATTEMPT)));
                 return true;
             } catch (SdkException e) {
                 // not an object (or the same failure further up): keep climbing
@@ -489,6 +493,10 @@ public final class S3Driver implements StorageDriver {
         }
         return false;
     }
+
+    /** A request-level plugin turning off the SDK's retries for that request. */
+    private static final software.amazon.awssdk.core.SdkPlugin SINGLE_ATTEMPT =
+            config -> config.overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
 
     private static PathNotFoundException notFound(String path, Throwable cause) {
         PathNotFoundException p = new PathNotFoundException(path);
