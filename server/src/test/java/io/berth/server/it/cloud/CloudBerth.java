@@ -1,0 +1,82 @@
+package io.berth.server.it.cloud;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.berth.server.it.BerthProcess;
+import io.berth.server.it.Ports;
+import io.berth.server.it.Processes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * {@code berth serve config.yml} in its own JVM ({@link BerthProcess}) with object storage: the
+ * config is written with distribution's keys, as an operator would write it.
+ */
+final class CloudBerth {
+    private CloudBerth() {}
+
+    /**
+     * A distribution config.yml: {@code storage.<driver>} with {@code params}, deletes enabled, then
+     * {@code storageExtra} (indented two spaces: more keys of {@code storage:}, e.g.
+     * {@code "  redirect:\n    disable: true\n"}), and {@code http.addr}.
+     */
+    static String yaml(String driver, Map<String, Object> params, String storageExtra, int port) {
+        StringBuilder y = new StringBuilder("version: 0.1\nlog:\n  level: info\nstorage:\n  ").append(driver).append(":\n");
+        params.forEach((k, v) -> y.append("    ").append(k).append(": ").append(scalar(v)).append('\n'));
+        y.append("  delete:\n    enabled: true\n");
+        if (storageExtra != null) {
+            y.append(storageExtra);
+        }
+        y.append("http:\n  addr: 127.0.0.1:").append(port).append('\n');
+        return y.toString();
+    }
+
+    private static String scalar(Object v) {
+        if (v instanceof Boolean || v instanceof Number) {
+            return v.toString();
+        }
+        return "'" + String.valueOf(v).replace("'", "''") + "'";
+    }
+
+    static Path write(Path file, String yaml) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, yaml);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts Berth on a free port with the store; fails the test with its log if it does not come up. */
+    static BerthProcess start(CloudBackend backend, String store, String storageExtra, Path workDir) {
+        return start(backend.driver(), backend.parameters(store), storageExtra, workDir);
+    }
+
+    static BerthProcess start(String driver, Map<String, Object> params, String storageExtra, Path workDir) {
+        for (int attempt = 1; ; attempt++) {
+            int port = Ports.free();
+            String name = "berth-" + System.nanoTime();
+            Path config = write(workDir.resolve(name + ".yml"), yaml(driver, params, storageExtra, port));
+            Path log = workDir.resolve(name + ".log");
+            BerthProcess p = BerthProcess.start(config, null, "127.0.0.1:" + port, log);
+            if (p != null) {
+                return p;
+            }
+            if (!Processes.tail(log, 20).contains("cannot listen") || attempt >= 3) {
+                return fail("berth serve " + config + " did not answer on 127.0.0.1:" + port + "\n--- config ---\n"
+                        + BerthProcess.read(config) + "\n--- log ---\n" + Processes.tail(log, 80));
+            }
+        }
+    }
+
+    /** Runs {@code berth serve} with the config to its end (for configs that must stop start-up). */
+    static Processes.Result runToExit(String driver, Map<String, Object> params, Path workDir) {
+        Path config = write(workDir.resolve("config-" + System.nanoTime() + ".yml"),
+                yaml(driver, params, null, Ports.free()));
+        return BerthProcess.run(null, "serve", config.toString());
+    }
+}
