@@ -76,7 +76,12 @@ final class Exchange {
 
     private Fields queryFields() {
         if (query == null) {
-            query = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+            try {
+                query = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                // bad %-encoding: the client's error, answered as Jetty answers a bad URI
+                throw new RegistryException(ErrorCode.UNSUPPORTED, 400, "malformed query string: " + e.getMessage(), null);
+            }
         }
         return query;
     }

@@ -130,8 +130,15 @@ final class UploadEndpoints {
             throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416, "malformed Content-Range \"" + cr + "\"",
                     null);
         }
-        long start = Long.parseLong(m.group(1));
-        long end = Long.parseLong(m.group(2));
+        long start;
+        long end;
+        try {
+            start = Long.parseLong(m.group(1));
+            end = Long.parseLong(m.group(2));
+        } catch (NumberFormatException e) {
+            throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416, "Content-Range \"" + cr
+                    + "\" is beyond any possible size", null);
+        }
         if (end < start) {
             throw new RegistryException(ErrorCode.BLOB_UPLOAD_INVALID, 416, "Content-Range ends before it starts",
                     null);

@@ -177,4 +177,10 @@ class ReferrersApiTest extends ApiTestBase {
         expectError(400, "DIGEST_INVALID", api.get("/v2/" + REPO + "/referrers/md5:d41d8cd98f00b204e9800998ecf8427e"));
         expectError(400, "NAME_INVALID", api.get("/v2/Sign/referrers/" + subject.digest()));
     }
+
+    @Test
+    void malformedQueryEncodingIs400() {
+        expectError(400, "UNSUPPORTED", api.raw("GET", "/v2/" + REPO + "/referrers/" + subject.digest() + "?artifactType=%", null));
+        expectError(400, "UNSUPPORTED", api.raw("GET", "/v2/" + REPO + "/tags/list?last=%zz", null));
+    }
 }

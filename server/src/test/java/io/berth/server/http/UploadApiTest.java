@@ -225,6 +225,8 @@ class UploadApiTest extends ApiTestBase {
         assertTrue(r.status() == 400 || r.status() == 416, r::toString);
         r = api.patch(location, content, "Content-Range", "50-10");
         assertTrue(r.status() == 400 || r.status() == 416, r::toString);
+        // numbers past a long: still the client's error, not a 500
+        expectError(416, "BLOB_UPLOAD_INVALID", api.patch(location, content, "Content-Range", "0-99999999999999999999"));
         assertEquals("0-0", expect(204, api.get(location)).header("Range"));
         // and the upload still works
         String d = sha256(content);
