@@ -133,7 +133,7 @@ public final class V1Migration {
         long total = firstRepo.keySet().stream().mapToLong(id -> Math.max(0, plan.images().get(id).layerSize())).sum();
         Map<String, ConvertedLayer> layers = new ConcurrentHashMap<>();
         Map<String, LayerException> bad = new ConcurrentHashMap<>();
-        long bytesRead;
+        java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
         long t0 = System.nanoTime();
         try (Progress p = Progress.start("migrate layers", "bytes", options.quiet())) {
             p.maxHint(total);
@@ -142,7 +142,7 @@ public final class V1Migration {
                 fs.add(pool.submit(() -> {
                     V1Image img = plan.images().get(e.getKey());
                     try {
-                        layers.put(img.id(), layer(registry, state, img, e.getValue(), p));
+                        layers.put(img.id(), layer(registry, state, img, e.getValue(), p, read));
                     } catch (LayerException le) {
                         bad.put(img.id(), le);
                     }
@@ -152,8 +152,8 @@ public final class V1Migration {
             for (Future<Void> f : fs) {
                 await(f);
             }
-            bytesRead = p.current();
         }
+        long bytesRead = read.get();
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<LayerResult> layerResults = new ArrayList<>();
         try (Progress p = Progress.start("migrate tags", "tags", options.quiet())) {
@@ -191,8 +191,8 @@ public final class V1Migration {
     }
 
     /** The converted layer: from the job state when its blob is already in the destination, else converted now. */
-    private ConvertedLayer layer(Registry registry, JobState state, V1Image img, String repository, Progress progress)
-            throws IOException, LayerException {
+    private ConvertedLayer layer(Registry registry, JobState state, V1Image img, String repository, Progress progress,
+                                 java.util.concurrent.atomic.AtomicLong read) throws IOException, LayerException {
         Optional<ConvertedLayer> recorded = state.layer(img.id());
         if (recorded.isPresent()) {
             Optional<BlobInfo> blob = registry.blobs().stat(recorded.get().digest());
@@ -210,7 +210,10 @@ public final class V1Migration {
         try {
             try (FileWriter w = destination.writer(data, false)) {
                 try {
-                    converted = new LayerConverter(store).convert(img, w, progress::step);
+                    converted = new LayerConverter(store).convert(img, w, n -> {
+                        progress.step(n);
+                        read.addAndGet(n);
+                    });
                     w.commit();
                 } catch (IOException | LayerException | RuntimeException e) {
                     w.cancel();

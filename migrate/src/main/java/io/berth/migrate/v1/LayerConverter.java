@@ -52,6 +52,7 @@ public final class LayerConverter {
         Hashing.Out blobOut = new Hashing.Out(blob);
         TarCheck tar = new TarCheck();
         Compression format;
+        LayerException broken = null;
         try (InputStream stored = new BufferedInputStream(store.openLayer(id), BUFFER)) {
             stored.mark(8);
             byte[] head = new byte[6];
@@ -70,25 +71,40 @@ public final class LayerConverter {
                         gzip.write(buf, 0, k);
                     }
                 }
-                while (raw.read(buf) > 0) {
-                    // bytes after the compressed stream: part of the stored layer, hence of the checksum
-                }
+                tar.finish();
             } catch (Hashing.SourceException e) {
                 throw e.source();
             } catch (IOException e) {
-                throw new LayerException(Anomaly.Kind.LAYER_CORRUPT, format.id() + " layer of " + id
+                broken = new LayerException(Anomaly.Kind.LAYER_CORRUPT, format.id() + " layer of " + id
                         + " does not decompress: " + e.getMessage());
+            } catch (TarCheck.TarException e) {
+                broken = new LayerException(e.firstHeader ? Anomaly.Kind.LAYER_NOT_A_TAR : Anomaly.Kind.LAYER_CORRUPT,
+                        "layer of " + id + ": " + e.getMessage());
             }
-            tar.finish();
-            if (gzip != null) {
+            try {
+                while (raw.read(buf) > 0) {
+                    // bytes after the compressed stream (or after the damage): part of the checksum
+                }
+            } catch (Hashing.SourceException e) {
+                throw e.source();
+            }
+            if (gzip != null && broken == null) {
                 gzip.finish();
             }
-        } catch (TarCheck.TarException e) {
-            throw new LayerException(e.firstHeader ? Anomaly.Kind.LAYER_NOT_A_TAR : Anomaly.Kind.LAYER_CORRUPT,
-                    "layer of " + id + ": " + e.getMessage());
         }
         List<Anomaly.Kind> warnings = new ArrayList<>();
-        boolean verified = verifyChecksum(img, "sha256:" + HexFormat.of().formatHex(payload.digest()), warnings);
+        String computed = "sha256:" + HexFormat.of().formatHex(payload.digest());
+        boolean verified;
+        try {
+            verified = verifyChecksum(img, computed, warnings);
+        } catch (LayerException mismatch) {
+            // a layer that is not what was pushed: say so first, with what else is wrong with it
+            throw broken == null ? mismatch : new LayerException(mismatch.kind(), mismatch.getMessage()
+                    + "; " + broken.getMessage());
+        }
+        if (broken != null) {
+            throw broken;
+        }
         if (format == Compression.TAR && !tar.sawEnd() && !verified) {
             throw new LayerException(Anomaly.Kind.LAYER_CORRUPT, "plain tar layer of " + id
                     + " has no end-of-archive marker and no checksum to prove it complete");
