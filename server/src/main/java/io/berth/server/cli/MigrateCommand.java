@@ -102,9 +102,6 @@ public final class MigrateCommand implements Callable<Integer> {
         StorageLocation dst = null;
         try {
             src = StorageLocation.open(from);
-            if (!dryRun) {
-                dst = StorageLocation.open(to);
-            }
         } catch (ConfigException e) {
             err.println("berth migrate: " + e.getMessage());
             return 2;
@@ -121,6 +118,14 @@ public final class MigrateCommand implements Callable<Integer> {
                 fmt = detected.get();
             } else {
                 fmt = sourceFormat == Format.v1 ? SourceFormat.V1 : SourceFormat.V2;
+            }
+            if (!dryRun || fmt == SourceFormat.V2) { // a V1 plan needs no destination: a dry run must not create one
+                try {
+                    dst = StorageLocation.open(to);
+                } catch (ConfigException e) {
+                    err.println("berth migrate: " + e.getMessage());
+                    return 2;
+                }
             }
             RepositoryGlob glob = new RepositoryGlob(repositories);
             if (fmt == SourceFormat.V2) {

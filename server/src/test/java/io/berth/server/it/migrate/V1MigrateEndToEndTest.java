@@ -130,6 +130,11 @@ class V1MigrateEndToEndTest {
         Processes.Result bad = migrate("--from", "file://" + tmp.resolve("empty-dir"), "--to", "file://" + tmp.resolve("x"));
         assertEquals(2, bad.exitCode(), bad::describe);
         assertTrue(bad.stderr().contains("neither a V1 store"), bad.stderr());
+        Files.createDirectories(tmp.resolve("v2src/docker/registry/v2/repositories"));
+        Processes.Result v2 = migrate("--from", "file://" + tmp.resolve("v2src"), "--to", "file://" + tmp.resolve("y"));
+        // TODO(lead): when StoreCopier is wired into MigrateCommand.v2Copy this becomes a V2 copy (exit 0)
+        assertEquals(2, v2.exitCode(), v2::describe);
+        assertTrue(v2.stderr().contains("StoreCopier"), v2.stderr());
         Processes.Result badUrl = migrate("--from", "nosuch.yml", "--to", "file://" + tmp.resolve("x"));
         assertEquals(2, badUrl.exitCode(), badUrl::describe);
     }
