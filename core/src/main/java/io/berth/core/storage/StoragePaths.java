@@ -4,8 +4,13 @@ import java.util.regex.Pattern;
 
 /** The path grammar every driver accepts, as distribution's {@code PathRegexp}. */
 public final class StoragePaths {
-    /** One or more {@code /segment}s of {@code [A-Za-z0-9._-]}; no {@code .} or {@code ..} segments. */
-    public static final Pattern PATTERN = Pattern.compile("^(/[A-Za-z0-9._-]+)+$");
+    /**
+     * One or more {@code /segment}s of {@code [A-Za-z0-9._%-]}; no {@code .} or {@code ..} segments.
+     * distribution's grammar plus {@code %}: legacy V1 stores (read by migrate) hold names escaped
+     * by Python's {@code quote_plus} ({@code %2E}, {@code b%252Fc}). V2 names, tags and digests
+     * never contain {@code %}, so the registry itself never builds such a path.
+     */
+    public static final Pattern PATTERN = Pattern.compile("^(/[A-Za-z0-9._%-]+)+$");
 
     private StoragePaths() {
     }

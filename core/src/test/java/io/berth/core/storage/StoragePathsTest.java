@@ -12,7 +12,7 @@ class StoragePathsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/a", "/a/b", "/docker/registry/v2/blobs/sha256/ab/abcd/data", "/A-Z_a.z/0-9",
-        "/.hidden", "/a/...", "/a/..b", "/a/b..", "/_uploads", "/a/.b/c"})
+        "/.hidden", "/a/...", "/a/..b", "/a/b..", "/_uploads", "/a/.b/c", "/repositories/a/b%252Fc", "/%2E%2E"})
     void checkAccepts(String path) throws Exception {
         assertEquals(path, StoragePaths.check(path));
         assertEquals(path, StoragePaths.checkDir(path));
