@@ -3,6 +3,8 @@
 # docker-registry) one after the other, each on an empty filesystem store with the same config,
 # and prints the ratios Berth/distribution plus peak RSS. Usage: bench/compare.sh [regbench args]
 # (default: all scenarios at regbench's default sizes). Results land in $OUT (default /tmp/berth-bench).
+# BACKEND=s3mock runs both registries on S3 instead: one Adobe S3Mock (from the classpath that
+# test-servers/s3mock resolves), a fresh bucket for each registry, the same driver keys for both.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 out="${OUT:-/tmp/berth-bench}"
@@ -12,6 +14,27 @@ command -v go >/dev/null || { echo "needs golang-go (apt-get install golang-go)"
 command -v docker-registry >/dev/null || { echo "needs docker-registry (apt-get install docker-registry)"; exit 2; }
 (cd "$rb_src" && go build -o "$out/regbench" .)
 (cd "$here" && mvn -q -B -DskipTests -pl server -am package)
+backend="${BACKEND:-filesystem}"
+s3pid=""
+if [ "$backend" = s3mock ]; then
+  (cd "$here" && mvn -q -B -pl test-servers/s3mock package)
+  s3port=9390
+  java -Xmx1g -cp "$(cat "$here/test-servers/s3mock/target/classpath.txt")" com.adobe.testing.s3mock.S3MockApplication \
+    --com.adobe.testing.s3mock.httpPort=$s3port --server.port=9391 --server.address=127.0.0.1 \
+    --com.adobe.testing.s3mock.store.root="$out/s3mock-data" --spring.main.banner-mode=off \
+    --logging.level.root=WARN > "$out/s3mock.log" 2>&1 &
+  s3pid=$!
+  trap 'kill $s3pid 2>/dev/null || true' EXIT
+  for _ in $(seq 120); do curl -s "http://127.0.0.1:$s3port/" >/dev/null && break; sleep 0.5; done
+fi
+storage_yml() { # name store-dir
+  if [ "$backend" = s3mock ]; then
+    curl -sf -X PUT "http://127.0.0.1:$s3port/bench-$1" >/dev/null
+    echo "  s3: {region: us-east-1, regionendpoint: 'http://127.0.0.1:$s3port', forcepathstyle: true, bucket: bench-$1, accesskey: bench, secretkey: bench, secure: false, v4auth: true, chunksize: 16777216}"
+  else
+    echo "  filesystem: {rootdirectory: $2}"
+  fi
+}
 args=("$@"); [ ${#args[@]} -gt 0 ] || args=(all)
 
 run_one() { # name port command...
@@ -21,8 +44,9 @@ run_one() { # name port command...
 version: 0.1
 log: {level: warn, accesslog: {disabled: true}}
 storage:
-  filesystem: {rootdirectory: $store}
+$(storage_yml "$name" "$store")
   delete: {enabled: true}
+  redirect: {disable: true}
   cache: {blobdescriptor: inmemory}
 http: {addr: 127.0.0.1:$port, secret: bench}
 YML
