@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Copies a V2 store (Berth's or distribution's layout, on any driver) into another, so that the
@@ -81,6 +82,7 @@ public final class StoreCopier {
 
             // the walk hands over one repository at a time; a few wait their turn, the rest are not read yet
             Semaphore inFlight = new Semaphore(2 * options.workers());
+            AtomicReference<Error> fatal = new AtomicReference<>();
             sourceWalker.walkRepositories(new StoreWalker.Visitor() {
                 @Override
                 public void repository(RepositoryEntries entries) throws IOException {
@@ -101,6 +103,8 @@ public final class StoreCopier {
                                     .run();
                         } catch (IOException | RuntimeException e) {
                             tally.error(PathLayout.repository(entries.name()), "repository not fully copied: " + e);
+                        } catch (Error e) {
+                            fatal.compareAndSet(null, e); // a broken JVM or class path: the run must not look clean
                         } finally {
                             inFlight.release();
                         }
@@ -110,6 +114,9 @@ public final class StoreCopier {
             repos.shutdown();
             if (!repos.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS)) {
                 throw new IOException("repository copies did not finish");
+            }
+            if (fatal.get() != null) {
+                throw fatal.get();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
