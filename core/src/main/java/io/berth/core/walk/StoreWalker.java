@@ -11,6 +11,7 @@ import io.berth.core.storage.WalkVisitor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -89,6 +90,25 @@ public final class StoreWalker {
         if (current[0] != null) {
             visitor.repository(current[0].build());
         }
+    }
+
+    /**
+     * One repository's layer and manifest links (its {@code _layers} and {@code _manifests}
+     * subtrees; uploads are not walked), empty entries if it has none. Walking those two
+     * subtrees rather than the repository's directory keeps nested repositories
+     * ({@code a/b} under {@code a}) out of the walk.
+     */
+    public RepositoryEntries repository(RepositoryName name) throws IOException {
+        RepositoryEntries.Builder b = new RepositoryEntries.Builder(name);
+        for (String dir : List.of(PathLayout.layersDir(name), PathLayout.manifestsDir(name))) {
+            walk(dir, info -> {
+                Optional<LayoutPath> p = PathLayout.parse(info.path());
+                if (p.isPresent() && !(p.get() instanceof LayoutPath.BlobData) && repositoryOf(p.get()).equals(name)) {
+                    add(b, p.get(), info);
+                }
+            });
+        }
+        return b.build();
     }
 
     private static RepositoryName repositoryOf(LayoutPath p) {

@@ -128,6 +128,15 @@ class StoreWalkerTest {
         assertEquals(4 + 6, reachedBlobs.size(), () -> reachedBlobs + " manifests " + reached);
         assertTrue(g.unreadable().isEmpty());
 
+        // one repository on its own: the same entries as the full walk, without the nested one's
+        RepositoryEntries alone = walker.repository(RepositoryName.of("acme/app"));
+        assertEquals(appEntries.layers().keySet(), alone.layers().keySet());
+        assertEquals(appEntries.revisions().keySet(), alone.revisions().keySet());
+        assertEquals(appEntries.tags().keySet(), alone.tags().keySet());
+        assertTrue(alone.uploads().isEmpty(), "uploads are not walked");
+        assertEquals(1, walker.repository(RepositoryName.of("acme")).revisions().size());
+        assertTrue(walker.repository(RepositoryName.of("nothing/here")).isEmpty());
+
         drv.delete(PathLayout.blobData(a2));
         RepositoryGraph g2 = RepositoryGraph.load(drv, appEntries);
         assertEquals(Set.of(index, a1, a2, sig), g2.reachableManifests(Set.of(index)));

@@ -9,7 +9,9 @@ import io.berth.migrate.MigrationReport;
 import io.berth.migrate.RepositoryGlob;
 import io.berth.migrate.SourceFormat;
 import io.berth.migrate.V1Migration;
-import io.berth.migrate.V2Copy;
+import io.berth.migrate.copy.CopyOptions;
+import io.berth.migrate.copy.CopyReport;
+import io.berth.migrate.copy.StoreCopier;
 import io.berth.migrate.v1.Anomaly;
 import io.berth.migrate.v1.V2Image;
 import io.berth.server.config.ConfigException;
@@ -84,16 +86,6 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--quiet", description = "no progress output")
     boolean quiet;
-
-    /**
-     * The V2 → V2 copy engine. TODO(lead, at merge of the copy branch): replace with
-     * {@code (src, dst, n, dry, filter, progress) -> new io.berth.migrate.copy.StoreCopier(src, dst,
-     * new io.berth.migrate.copy.CopyOptions(n, dry, filter, true)).run(progress)}, and derive the
-     * exit status from its CopyReport.
-     */
-    static V2Copy v2Copy = (src, dst, n, dry, filter, progress) -> {
-        throw new UnsupportedOperationException("V2 to V2 copy (StoreCopier) is not part of this build yet");
-    };
 
     @Override
     public Integer call() {
@@ -177,17 +169,22 @@ public final class MigrateCommand implements Callable<Integer> {
 
     private int copyV2(StorageDriver src, StorageDriver dst, RepositoryGlob glob, PrintStream err) throws Exception {
         int n = workers > 0 ? workers : Workers.defaultFor(dst == null ? src.name() : dst.name());
-        Object copyReport;
+        CopyReport r;
         try (Progress progress = Progress.start("copy V2 store", "bytes", quiet)) {
-            copyReport = v2Copy.copy(src, dst, n, dryRun, name -> glob.matches(name.value()), progress);
-        } catch (UnsupportedOperationException e) {
-            err.println("berth migrate: " + e.getMessage());
-            return 2;
+            r = new StoreCopier(src, dst, new CopyOptions(n, dryRun, name -> glob.matches(name.value()), true))
+                    .run(progress);
         }
         if (report != null) {
-            JsonReports.write(report, copyReport);
+            JsonReports.write(report, r);
         }
-        return 0;
+        if (!quiet) {
+            err.printf(Locale.ROOT, "berth migrate: %s%d repositories; blobs %d copied, %d present; manifests %d copied;"
+                            + " tags %d copied; %.1f MB; %d problems, %d verify failures, %d errors%n",
+                    r.dryRun() ? "plan: " : "", r.repositories(), r.blobsCopied(), r.blobsSkipped(), r.manifestsCopied(),
+                    r.tagsCopied(), r.bytesCopied() / 1e6, r.problems().size(), r.verifyFailures().size(),
+                    r.errors().size());
+        }
+        return r.clean() ? 0 : 1;
     }
 
     private void printSummary(MigrationReport r, PrintStream out) {
