@@ -234,8 +234,8 @@ public final class GarbageCollector {
             if (!options.dryRun()) {
                 try {
                     FileInfo now = driver.stat(PathLayout.blobData(c.digest()));
-                    if (!now.modTime().equals(c.modTime()) || now.size() != c.size()
-                            || marks.contains(c.digest())) {
+                    FileInfo seen = new FileInfo(now.path(), c.size(), c.modTime(), false);
+                    if (!RepositorySweeper.unchanged(seen, now, cutoff) || marks.contains(c.digest())) {
                         return;
                     }
                     driver.delete(dir);

@@ -96,7 +96,10 @@ class GarbageCollectorTest {
     @ParameterizedTest
     @ValueSource(strings = {"filesystem", "inmemory"})
     void keepsEveryRevisionAndDeletesUnreferencedBlobsLinksAndOldUploads(String kind) throws IOException {
-        StorageDriver drv = driver(kind);
+        plainScenario(driver(kind));
+    }
+
+    static void plainScenario(StorageDriver drv) throws IOException {
         Registry reg = new Registry(drv);
         Scenario s = push(reg);
         GcReport r = new GarbageCollector(drv, OPTS).clock(LATER).run();
@@ -135,7 +138,10 @@ class GarbageCollectorTest {
     @ParameterizedTest
     @ValueSource(strings = {"filesystem", "inmemory"})
     void deleteUntaggedKeepsIndexChildrenAndReferrersAndPrunesEmptyRepositories(String kind) throws IOException {
-        StorageDriver drv = driver(kind);
+        deleteUntaggedScenario(driver(kind));
+    }
+
+    static void deleteUntaggedScenario(StorageDriver drv) throws IOException {
         Registry reg = new Registry(drv);
         Scenario s = push(reg);
         GcOptions opts = OPTS.withDeleteUntagged(true).withPruneEmptyRepositories(true);

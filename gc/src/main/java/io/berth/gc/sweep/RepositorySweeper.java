@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * Deletes what a {@link RepositoryPlan} names, each file re-checked right before it goes: it must
- * still exist with the modification time the plan saw, older than the grace cutoff. Anything
+ * still exist, with the size and age the plan saw, older than the grace cutoff. Anything
  * rewritten meanwhile (a re-pushed manifest, a re-uploaded layer) is left alone. Directories
  * are deleted as distribution's vacuum does: the revision, tag-index entry, layer or upload
  * directory of each item.
@@ -106,7 +106,7 @@ public final class RepositorySweeper {
         }
         try {
             FileInfo now = driver.stat(file.path());
-            if (!now.modTime().equals(file.modTime()) || now.size() != file.size()) {
+            if (!unchanged(file, now, cutoff)) {
                 return false;
             }
             driver.delete(dir);
@@ -117,6 +117,16 @@ public final class RepositorySweeper {
             out.failed(dir, ex);
             return false;
         }
+    }
+
+    /**
+     * Still the file the plan saw: same size and still older than the cutoff (a rewrite would
+     * carry a fresh time). Times are not compared for equality: S3 lists them to the millisecond
+     * but HEAD reports whole seconds.
+     */
+    public static boolean unchanged(FileInfo seen, FileInfo now, Instant cutoff) {
+        return now.size() == seen.size() && now.modTime().isBefore(cutoff)
+                && !now.modTime().isAfter(seen.modTime().plusSeconds(1));
     }
 
     private static String parent(String path) {
