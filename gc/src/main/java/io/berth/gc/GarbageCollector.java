@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     repository lies under its first name component); each repository is marked by
  *     {@link RepositoryMarker} on a worker as soon as its files are complete, its blobs are added
  *     to the store-wide {@link MarkSet}, and its own garbage (revisions, tag-index entries,
- *     layer links, stale uploads) is deleted there and then, after the repository is listed once
- *     more and re-planned if anything in it changed.</li>
+ *     layer links, stale uploads) is deleted there and then, after its {@code _manifests} is
+ *     listed once more and the repository re-planned if a revision or tag changed.</li>
  * <li>Blobs: the 256 fan-out directories of {@code blobs/} are walked in parallel; a blob neither
  *     marked nor younger than the grace period becomes a candidate (spilled to a temporary file).</li>
  * <li>Re-check: {@code repositories/} is walked again and every repository with a file younger
@@ -159,9 +159,11 @@ public final class GarbageCollector {
             if (!plan.deletesAnything() && !(prune && plan.emptyAfter())) {
                 return;
             }
-            RepositoryEntries now = walker.walkRepository(e.name());
-            if (!now.equals(e)) {
-                plan = marker.plan(now);
+            // A new revision or tag changes what is reachable: re-plan. Layer links and uploads
+            // need no second look (a new one is young, hence kept; the sweeper re-stats each file).
+            RepositoryEntries manifestsNow = walker.walkManifests(e.name());
+            if (!manifestsNow.revisions().equals(e.revisions()) || !manifestsNow.tags().equals(e.tags())) {
+                plan = marker.plan(walker.walkRepository(e.name()));
                 addMarks(plan);
             }
             sweeper.sweep(plan);

@@ -115,9 +115,18 @@ public final class StoreWalker {
      * right before deleting from it. Empty entries if it has no files left.
      */
     public RepositoryEntries walkRepository(RepositoryName name) throws IOException {
+        return walkRepository(name, PathLayout.layersDir(name), PathLayout.manifestsDir(name),
+                PathLayout.uploadsDir(name));
+    }
+
+    /** Only the repository's {@code _manifests} (revisions and tags): a cheaper look for what changes the graph. */
+    public RepositoryEntries walkManifests(RepositoryName name) throws IOException {
+        return walkRepository(name, PathLayout.manifestsDir(name));
+    }
+
+    private RepositoryEntries walkRepository(RepositoryName name, String... dirs) throws IOException {
         RepositoryEntries.Builder b = new RepositoryEntries.Builder(name);
-        for (String dir : new String[] {PathLayout.layersDir(name), PathLayout.manifestsDir(name),
-                PathLayout.uploadsDir(name)}) {
+        for (String dir : dirs) {
             walk(dir, info -> PathLayout.parse(info.path())
                     .filter(p -> !(p instanceof LayoutPath.BlobData) && repositoryOf(p).equals(name))
                     .ifPresent(p -> add(b, p, info)));
