@@ -49,7 +49,16 @@ public final class StoreWalker {
 
     /** Every blob's {@code data} file. */
     public void walkBlobs(Visitor visitor) throws IOException {
-        walk(PathLayout.BLOBS, info -> {
+        walkBlobs(PathLayout.BLOBS, visitor);
+    }
+
+    /**
+     * The blobs under one directory of {@code blobs/} (e.g. {@code blobs/sha256/ab}), so a job can
+     * walk the 256 fan-out directories in parallel.
+     */
+    public void walkBlobs(String under, Visitor visitor) throws IOException {
+        requireUnder(under, PathLayout.BLOBS);
+        walk(under, info -> {
             Optional<LayoutPath> p = PathLayout.parse(info.path());
             if (p.isPresent() && p.get() instanceof LayoutPath.BlobData b) {
                 visitor.blob(b.digest(), info);
@@ -61,9 +70,18 @@ public final class StoreWalker {
 
     /** Every repository, each handed over once complete. */
     public void walkRepositories(Visitor visitor) throws IOException {
+        walkRepositories(PathLayout.REPOSITORIES, visitor);
+    }
+
+    /**
+     * The repositories under one directory of {@code repositories/}. Every repository lies wholly
+     * under its first name component, so a job can walk the top-level directories in parallel.
+     */
+    public void walkRepositories(String under, Visitor visitor) throws IOException {
+        requireUnder(under, PathLayout.REPOSITORIES);
         RepositoryEntries.Builder[] current = {null};
         Set<RepositoryName> done = new HashSet<>();
-        walk(PathLayout.REPOSITORIES, info -> {
+        walk(under, info -> {
             Optional<LayoutPath> parsed = PathLayout.parse(info.path());
             if (parsed.isEmpty()) {
                 visitor.unrecognised(info);
@@ -93,22 +111,42 @@ public final class StoreWalker {
     }
 
     /**
-     * One repository's layer and manifest links (its {@code _layers} and {@code _manifests}
-     * subtrees; uploads are not walked), empty entries if it has none. Walking those two
-     * subtrees rather than the repository's directory keeps nested repositories
-     * ({@code a/b} under {@code a}) out of the walk.
+     * One repository's files as they are now (its {@code _layers}, {@code _manifests} and
+     * {@code _uploads}, not the repositories nested below it): gc re-reads a repository this way
+     * right before deleting from it. Empty entries if it has no files left.
+     */
+    public RepositoryEntries walkRepository(RepositoryName name) throws IOException {
+        return walkRepository(name, PathLayout.layersDir(name), PathLayout.manifestsDir(name),
+                PathLayout.uploadsDir(name));
+    }
+
+    /**
+     * One repository's layer and manifest links, without its uploads (what a copy of the
+     * repository needs).
      */
     public RepositoryEntries repository(RepositoryName name) throws IOException {
+        return walkRepository(name, PathLayout.layersDir(name), PathLayout.manifestsDir(name));
+    }
+
+    /** Only the repository's {@code _manifests} (revisions and tags): a cheaper look for what changes the graph. */
+    public RepositoryEntries walkManifests(RepositoryName name) throws IOException {
+        return walkRepository(name, PathLayout.manifestsDir(name));
+    }
+
+    private RepositoryEntries walkRepository(RepositoryName name, String... dirs) throws IOException {
         RepositoryEntries.Builder b = new RepositoryEntries.Builder(name);
-        for (String dir : List.of(PathLayout.layersDir(name), PathLayout.manifestsDir(name))) {
-            walk(dir, info -> {
-                Optional<LayoutPath> p = PathLayout.parse(info.path());
-                if (p.isPresent() && !(p.get() instanceof LayoutPath.BlobData) && repositoryOf(p.get()).equals(name)) {
-                    add(b, p.get(), info);
-                }
-            });
+        for (String dir : dirs) {
+            walk(dir, info -> PathLayout.parse(info.path())
+                    .filter(p -> !(p instanceof LayoutPath.BlobData) && repositoryOf(p).equals(name))
+                    .ifPresent(p -> add(b, p, info)));
         }
         return b.build();
+    }
+
+    private static void requireUnder(String dir, String root) {
+        if (!dir.equals(root) && !dir.startsWith(root + "/")) {
+            throw new IllegalArgumentException(dir + " is not under " + root);
+        }
     }
 
     private static RepositoryName repositoryOf(LayoutPath p) {

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Times `berth gc` against distribution's `docker-registry garbage-collect` on identical copies of
+# a synthetic filesystem store (gc/src/test/java/io/berth/gc/bench/SyntheticStore.java), and
+# checks both deleted the same blobs. Prints wall time, peak RSS and the ratio.
+#
+# Usage: bench/gc-bench.sh [repositories=2000] [manifests=20000] [blobs=100000]
+# Env: OUT (work dir, default /tmp/berth-gc-bench), MODE ("-m" for --delete-untagged, the default,
+#      or "plain"), WORKERS (berth --workers; default: its own), BERTH_JAVA_OPTS.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+repos=${1:-2000}; manifests=${2:-20000}; blobs=${3:-100000}
+out="${OUT:-/tmp/berth-gc-bench}"; mode="${MODE:--m}"
+command -v docker-registry >/dev/null || { echo "needs docker-registry (apt-get install docker-registry)"; exit 2; }
+timev=""; if [ -x /usr/bin/time ]; then timev=/usr/bin/time; else echo "note: /usr/bin/time missing (apt-get install time): no peak RSS"; fi
+mkdir -p "$out"
+jar="$here/server/target/berth.jar"
+[ -f "$jar" ] || (cd "$here" && mvn -q -B -DskipTests -pl server -am package)
+
+gen="$out/store-$repos-$manifests-$blobs"
+if [ ! -d "$gen" ]; then
+  java "$here/gc/src/test/java/io/berth/gc/bench/SyntheticStore.java" "$gen.tmp" "$repos" "$manifests" "$blobs"
+  mv "$gen.tmp" "$gen"
+fi
+rm -rf "$out/dist" "$out/berth"
+cp -a "$gen" "$out/dist"; cp -a "$gen" "$out/berth"
+sync
+cat > "$out/config.yml" <<YML
+version: 0.1
+log: {level: error}
+storage:
+  filesystem: {rootdirectory: $out/dist}
+  delete: {enabled: true}
+http: {addr: 127.0.0.1:5999, secret: bench}
+YML
+dflag=(); bflag=(); if [ "$mode" = "-m" ]; then dflag=(--delete-untagged); bflag=(-m); fi
+wflag=(); [ -n "${WORKERS:-}" ] && wflag=(--workers "$WORKERS")
+
+run() { # name cmd...
+  local name=$1; shift
+  local t0 t1
+  t0=$(date +%s.%N)
+  if [ -n "$timev" ]; then "$timev" -v -o "$out/$name.time" "$@" > "$out/$name.log" 2>&1
+  else "$@" > "$out/$name.log" 2>&1; fi
+  t1=$(date +%s.%N)
+  echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}' > "$out/$name.secs"
+}
+# cold-ish caches for both: drop what we can without root privileges (nothing), so run each once
+# on its own copy; the copies were just written, so both start with a warm page cache.
+run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"
+run berth java ${BERTH_JAVA_OPTS:-} -jar "$jar" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
+  --report "$out/berth-report.json" "file://$out/berth"
+
+blobset() { (cd "$1/docker/registry/v2/blobs" && find . -name data | sort); }
+if diff <(blobset "$out/dist") <(blobset "$out/berth") > "$out/blob-diff.txt"; then same="same blobs left"; else
+  same="blob sets DIFFER ($(wc -l < "$out/blob-diff.txt") lines, see $out/blob-diff.txt; expected only where distribution is wrong)"; fi
+rss() { [ -f "$out/$1.time" ] && awk -F': ' '/Maximum resident set size/{printf "%.0f MiB", $2/1024}' "$out/$1.time" || echo "?"; }
+d=$(cat "$out/distribution.secs"); b=$(cat "$out/berth.secs")
+echo "store: $repos repositories, $manifests manifests, $blobs blobs (mode $mode) at $gen"
+echo "distribution garbage-collect: ${d} s, peak RSS $(rss distribution)"
+echo "berth gc:                     ${b} s, peak RSS $(rss berth)"
+awk -v d="$d" -v b="$b" 'BEGIN { printf "speed-up: %.1fx\n", d / b }'
+echo "$same; berth: $(grep -o '"blobs" : [0-9]*' "$out/berth-report.json" | tail -1)"

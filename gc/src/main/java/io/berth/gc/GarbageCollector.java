@@ -1,0 +1,326 @@
+package io.berth.gc;
+
+import io.berth.core.digest.Digest;
+import io.berth.core.layout.PathLayout;
+import io.berth.core.storage.FileInfo;
+import io.berth.core.storage.PathNotFoundException;
+import io.berth.core.storage.StorageDriver;
+import io.berth.core.walk.RepositoryEntries;
+import io.berth.core.walk.StoreWalker;
+import io.berth.gc.job.BoundedTasks;
+import io.berth.gc.job.Progress;
+import io.berth.gc.job.Workers;
+import io.berth.gc.mark.MarkSet;
+import io.berth.gc.mark.RepositoryMarker;
+import io.berth.gc.mark.RepositoryPlan;
+import io.berth.gc.sweep.BlobCandidates;
+import io.berth.gc.sweep.Deletions;
+import io.berth.gc.sweep.RepositorySweeper;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Mark and sweep over a whole store, safe while a registry keeps serving and taking pushes.
+ *
+ * <ol>
+ * <li>Mark: the top-level directories of {@code repositories/} are walked in parallel (every
+ *     repository lies under its first name component); each repository is marked by
+ *     {@link RepositoryMarker} on a worker as soon as its files are complete, its blobs are added
+ *     to the store-wide {@link MarkSet}, and its own garbage (revisions, tag-index entries,
+ *     layer links, stale uploads) is deleted there and then, after its {@code _manifests} is
+ *     listed once more and the repository re-planned if a revision or tag changed.</li>
+ * <li>Blobs: the 256 fan-out directories of {@code blobs/} are walked in parallel; a blob neither
+ *     marked nor younger than the grace period becomes a candidate (spilled to a temporary file).</li>
+ * <li>Re-check: {@code repositories/} is walked again and every repository with a file younger
+ *     than the grace cutoff is marked again, so a manifest pushed, a tag moved or a layer
+ *     mounted while the mark ran protects its blobs.</li>
+ * <li>Sweep: each candidate still unmarked is stat'ed again and deleted only if it is unchanged.</li>
+ * </ol>
+ *
+ * What remains is the window between the re-check's look at a repository and a candidate's
+ * deletion: content that had been unreferenced for longer than the grace period and is linked
+ * again (a mount, or an upload of identical bytes, which leaves the old blob file in place) within
+ * those seconds. Closing it needs a lock shared with the registry, which online gc can provide;
+ * this class takes no registry state, only a driver, so online gc can reuse it.
+ */
+public final class GarbageCollector {
+    private static final int MAX_WALKERS = 16;
+
+    private final StorageDriver driver;
+    private final GcOptions options;
+    private GcListener listener = GcListener.NONE;
+    private Clock clock = Clock.systemUTC();
+    private boolean quiet = true;
+    private String storageDescription;
+
+    public GarbageCollector(StorageDriver driver, GcOptions options) {
+        this.driver = driver;
+        this.options = options;
+        this.storageDescription = driver.name();
+    }
+
+    public GarbageCollector listener(GcListener l) {
+        this.listener = l;
+        return this;
+    }
+
+    public GarbageCollector clock(Clock c) {
+        this.clock = c;
+        return this;
+    }
+
+    /** Progress bars on stderr (off by default, for embedding). */
+    public GarbageCollector progress(boolean show) {
+        this.quiet = !show;
+        return this;
+    }
+
+    public GarbageCollector describedAs(String storage) {
+        this.storageDescription = storage;
+        return this;
+    }
+
+    /**
+     * Runs once. Deletion failures are in the report ({@link GcReport#failed()}); an
+     * {@link IOException} means the store could not be read completely and nothing store-wide
+     * (no blob) was deleted.
+     */
+    public GcReport run() throws IOException {
+        Run r = new Run(clock.instant());
+        long t0 = System.nanoTime();
+        ExecutorService walkPool = Workers.pool("gc-walk", Math.max(1, Math.min(options.workers(), MAX_WALKERS)));
+        ExecutorService workPool = Workers.pool("gc", options.workers());
+        try (BlobCandidates candidates = new BlobCandidates()) {
+            r.walks = new BoundedTasks(walkPool, Math.max(1, Math.min(options.workers(), MAX_WALKERS)));
+            r.work = new BoundedTasks(workPool, options.workers() * 2);
+            r.mark();
+            r.scanBlobs(candidates);
+            r.recheck();
+            r.sweepBlobs(candidates);
+        } finally {
+            walkPool.shutdownNow();
+            workPool.shutdownNow();
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        return r.report(ms);
+    }
+
+    /** The state of one run. */
+    private final class Run {
+        final Instant start;
+        final Instant cutoff;
+        final Deletions out;
+        final MarkSet marks = new MarkSet();
+        final StoreWalker walker = new StoreWalker(driver);
+        final RepositoryMarker marker;
+        final RepositorySweeper sweeper;
+        final AtomicLong repositories = new AtomicLong();
+        final AtomicLong blobsScanned = new AtomicLong();
+        BoundedTasks walks;
+        BoundedTasks work;
+
+        Run(Instant start) {
+            this.start = start;
+            this.cutoff = start.minus(options.gracePeriod());
+            this.out = new Deletions(options.dryRun(), listener);
+            this.marker = new RepositoryMarker(driver, options.deleteUntagged(), cutoff,
+                    start.minus(options.uploadMaxAge()));
+            this.sweeper = new RepositorySweeper(driver, out, cutoff, options.dryRun());
+        }
+
+        void mark() throws IOException {
+            listener.phase("mark");
+            try (Progress p = Progress.start("gc: mark", "repositories", quiet)) {
+                forEachRepository(e -> {
+                    markAndSweep(e);
+                    repositories.incrementAndGet();
+                    p.step(1);
+                });
+            }
+        }
+
+        private void markAndSweep(RepositoryEntries e) throws IOException {
+            RepositoryPlan plan = marker.plan(e);
+            addMarks(plan);
+            boolean prune = options.pruneEmptyRepositories();
+            if (options.dryRun()) {
+                sweeper.sweep(plan);
+                if (prune && plan.emptyAfter()) {
+                    out.removed(GcListener.Kind.REPOSITORY, e.name().value(), e.name().value(), 0);
+                }
+                return;
+            }
+            if (!plan.deletesAnything() && !(prune && plan.emptyAfter())) {
+                return;
+            }
+            // A new revision or tag changes what is reachable: re-plan. Layer links and uploads
+            // need no second look (a new one is young, hence kept; the sweeper re-stats each file).
+            RepositoryEntries manifestsNow = walker.walkManifests(e.name());
+            if (!manifestsNow.revisions().equals(e.revisions()) || !manifestsNow.tags().equals(e.tags())) {
+                plan = marker.plan(walker.walkRepository(e.name()));
+                addMarks(plan);
+            }
+            sweeper.sweep(plan);
+            if (prune && plan.emptyAfter()) {
+                sweeper.prune(walker.walkRepository(e.name()));
+            }
+        }
+
+        private void addMarks(RepositoryPlan plan) {
+            for (Digest d : plan.marked()) {
+                marks.add(d);
+            }
+            for (String n : plan.notes()) {
+                out.note(plan.entries().name() + ": " + n);
+            }
+        }
+
+        void scanBlobs(BlobCandidates candidates) throws IOException {
+            listener.phase("blobs");
+            try (Progress p = Progress.start("gc: blobs", "blobs", quiet)) {
+                for (String dir : blobDirs()) {
+                    walks.submit(() -> walker.walkBlobs(dir, new StoreWalker.Visitor() {
+                        @Override
+                        public void blob(Digest digest, FileInfo info) throws IOException {
+                            blobsScanned.incrementAndGet();
+                            p.step(1);
+                            if (!marks.contains(digest) && info.modTime().isBefore(cutoff)) {
+                                candidates.add(digest, info.size(), info.modTime());
+                            }
+                        }
+                    }));
+                }
+                walks.await();
+            }
+        }
+
+        /** Marks again every repository that changed within the grace period, mark phase included. */
+        void recheck() throws IOException {
+            listener.phase("recheck");
+            try (Progress p = Progress.start("gc: re-check", "repositories", quiet)) {
+                forEachRepository(e -> {
+                    p.step(1);
+                    if (changedSince(e, cutoff)) {
+                        addMarks(marker.plan(e));
+                    }
+                });
+            }
+        }
+
+        void sweepBlobs(BlobCandidates candidates) throws IOException {
+            listener.phase("sweep blobs");
+            try (Progress p = Progress.start("gc: delete blobs", "blobs", quiet)) {
+                p.maxHint(candidates.count());
+                candidates.forEach(c -> {
+                    if (marks.contains(c.digest())) {
+                        p.step(1);
+                        return;
+                    }
+                    work.submit(() -> {
+                        deleteBlob(c);
+                        p.step(1);
+                    });
+                });
+                work.await();
+            }
+        }
+
+        private void deleteBlob(BlobCandidates.Candidate c) {
+            String dir = PathLayout.blobDir(c.digest());
+            if (!options.dryRun()) {
+                try {
+                    FileInfo now = driver.stat(PathLayout.blobData(c.digest()));
+                    FileInfo seen = new FileInfo(now.path(), c.size(), c.modTime(), false);
+                    if (!RepositorySweeper.unchanged(seen, now, cutoff) || marks.contains(c.digest())) {
+                        return;
+                    }
+                    driver.delete(dir);
+                } catch (PathNotFoundException gone) {
+                    return;
+                } catch (IOException e) {
+                    out.failed(dir, e);
+                    return;
+                }
+            }
+            out.removed(GcListener.Kind.BLOB, null, c.digest().toString(), c.size());
+        }
+
+        private void forEachRepository(BoundedTasks.ItemTask<RepositoryEntries> each) throws IOException {
+            StoreWalker.Visitor v = new StoreWalker.Visitor() {
+                @Override
+                public void repository(RepositoryEntries e) throws IOException {
+                    work.submit(() -> each.accept(e));
+                }
+            };
+            for (String top : children(PathLayout.REPOSITORIES)) {
+                walks.submit(() -> walker.walkRepositories(top, v));
+            }
+            walks.await();
+            work.await();
+        }
+
+        private List<String> blobDirs() throws IOException {
+            List<String> out = new ArrayList<>();
+            for (String alg : children(PathLayout.BLOBS)) {
+                out.addAll(children(alg));
+            }
+            return out;
+        }
+
+        private List<String> children(String dir) throws IOException {
+            try {
+                return driver.list(dir);
+            } catch (PathNotFoundException e) {
+                return List.of();
+            }
+        }
+
+        GcReport report(long ms) {
+            var repos = out.repositories();
+            long manifests = 0;
+            long tagIndex = 0;
+            long layers = 0;
+            long uploads = 0;
+            long pruned = 0;
+            long bytes = out.blobBytes();
+            for (GcReport.RepositoryResult rr : repos.values()) {
+                manifests += rr.manifests().size();
+                tagIndex += rr.tagIndexEntries().size();
+                layers += rr.layerLinks().size();
+                uploads += rr.uploads().size();
+                pruned += rr.pruned() ? 1 : 0;
+                bytes += rr.bytesFreed();
+            }
+            List<GcReport.BlobResult> blobs = out.blobs();
+            GcReport.Totals totals = new GcReport.Totals(repositories.get(), manifests, tagIndex, layers, uploads,
+                    pruned, blobsScanned.get(), marks.size(), blobs.size(), bytes, marks.memoryBytes());
+            GcReport.Options o = new GcReport.Options(options.deleteUntagged(), text(options.uploadMaxAge()),
+                    text(options.gracePeriod()), options.pruneEmptyRepositories(), options.workers());
+            return new GcReport(options.dryRun(), storageDescription, start, ms, o, repos, blobs, totals,
+                    out.failures(), out.notes());
+        }
+    }
+
+    private static boolean changedSince(RepositoryEntries e, Instant t) {
+        List<FileInfo> files = new ArrayList<>();
+        files.addAll(e.layers().values());
+        files.addAll(e.revisions().values());
+        for (RepositoryEntries.TagEntries te : e.tags().values()) {
+            if (te.hasCurrent()) {
+                files.add(te.current());
+            }
+            files.addAll(te.index().values());
+        }
+        return files.stream().anyMatch(f -> !f.modTime().isBefore(t));
+    }
+
+    private static String text(Duration d) {
+        return d.toString();
+    }
+}

@@ -1,0 +1,133 @@
+package io.berth.gc.mark;
+
+import io.berth.core.digest.Digest;
+import io.berth.core.layout.PathLayout;
+import io.berth.core.storage.FileInfo;
+import io.berth.core.storage.PathNotFoundException;
+import io.berth.core.storage.StorageDriver;
+import io.berth.core.walk.RepositoryEntries;
+import io.berth.core.walk.RepositoryGraph;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Marks one repository: roots are its revisions (only the tagged ones with
+ * {@code deleteUntagged}), and whatever they reach through {@link RepositoryGraph} (child
+ * manifests of indexes, configs, layers, schema1 fsLayers, referrers) is kept. The children of a
+ * kept index are kept whether tagged or not, unlike distribution 2.8, which deletes them.
+ *
+ * <p>The grace period: a revision younger than {@code cutoff} is a root (its tag may not be
+ * written yet), a link younger than {@code cutoff} is never deleted and its target blob is
+ * marked (an upload or mount whose manifest has not arrived yet).
+ */
+public final class RepositoryMarker {
+    private final StorageDriver driver;
+    private final boolean deleteUntagged;
+    private final Instant cutoff;
+    private final Instant uploadCutoff;
+
+    /**
+     * @param cutoff       now minus the grace period
+     * @param uploadCutoff now minus the upload max age
+     */
+    public RepositoryMarker(StorageDriver driver, boolean deleteUntagged, Instant cutoff, Instant uploadCutoff) {
+        this.driver = driver;
+        this.deleteUntagged = deleteUntagged;
+        this.cutoff = cutoff;
+        this.uploadCutoff = uploadCutoff;
+    }
+
+    public RepositoryPlan plan(RepositoryEntries e) throws IOException {
+        RepositoryGraph g = RepositoryGraph.load(driver, e);
+        List<String> notes = new ArrayList<>();
+        Set<Digest> roots = new LinkedHashSet<>();
+        if (deleteUntagged && g.brokenTags().isEmpty()) {
+            roots.addAll(g.taggedRevisions());
+            e.revisions().forEach((d, f) -> {
+                if (young(f)) {
+                    roots.add(d);
+                }
+            });
+        } else {
+            if (deleteUntagged) {
+                notes.add("tags " + g.brokenTags().keySet() + " have unreadable current links; no manifest deleted");
+            }
+            roots.addAll(e.revisions().keySet());
+        }
+        Set<Digest> kept = g.reachableManifests(roots);
+        Set<Digest> marked = new HashSet<>(g.blobsOf(kept));
+        Set<Digest> local = new HashSet<>(marked);
+        g.unreadable().forEach((d, why) -> notes.add("manifest " + d + " kept unread: " + why));
+
+        List<Digest> manifests = new ArrayList<>();
+        Map<Digest, List<RepositoryPlan.TagIndexEntry>> tagIndex = new LinkedHashMap<>();
+        for (Map.Entry<Digest, FileInfo> r : e.revisions().entrySet()) {
+            if (!kept.contains(r.getKey())) {
+                manifests.add(r.getKey());
+            }
+        }
+        for (RepositoryEntries.TagEntries t : e.tags().values()) {
+            for (Map.Entry<Digest, FileInfo> i : t.index().entrySet()) {
+                if (!kept.contains(i.getKey()) && e.revisions().containsKey(i.getKey()) && !young(i.getValue())) {
+                    tagIndex.computeIfAbsent(i.getKey(), k -> new ArrayList<>())
+                            .add(new RepositoryPlan.TagIndexEntry(t.tag(), i.getKey(), i.getValue()));
+                }
+            }
+        }
+        List<Digest> layers = new ArrayList<>();
+        e.layers().forEach((d, f) -> {
+            if (young(f)) {
+                marked.add(d);
+            } else if (!local.contains(d)) {
+                layers.add(d);
+            }
+        });
+        Map<String, List<FileInfo>> uploads = new LinkedHashMap<>();
+        for (Map.Entry<String, List<FileInfo>> u : e.uploads().entrySet()) {
+            if (uploadExpired(e, u.getKey(), u.getValue())) {
+                uploads.put(u.getKey(), u.getValue());
+            }
+        }
+        boolean emptyAfter = e.tags().values().stream().noneMatch(RepositoryEntries.TagEntries::hasCurrent)
+                && manifests.size() == e.revisions().size()
+                && layers.size() == e.layers().size()
+                && uploads.size() == e.uploads().size();
+        return new RepositoryPlan(e, marked, manifests, tagIndex, layers, uploads, emptyAfter, notes);
+    }
+
+    private boolean young(FileInfo f) {
+        return !f.modTime().isBefore(cutoff);
+    }
+
+    /** Started before the max age (startedat, else the oldest file) and untouched for the grace period. */
+    private boolean uploadExpired(RepositoryEntries e, String uuid, List<FileInfo> files) throws IOException {
+        Instant newest = Instant.MIN;
+        Instant oldest = Instant.MAX;
+        for (FileInfo f : files) {
+            newest = f.modTime().isAfter(newest) ? f.modTime() : newest;
+            oldest = f.modTime().isBefore(oldest) ? f.modTime() : oldest;
+        }
+        if (!newest.isBefore(cutoff)) {
+            return false;
+        }
+        Instant started = oldest;
+        String startedAt = PathLayout.uploadStartedAt(e.name(), uuid);
+        if (files.stream().anyMatch(f -> f.path().equals(startedAt))) {
+            try {
+                started = Instant.parse(new String(driver.getContent(startedAt), StandardCharsets.UTF_8).trim());
+            } catch (PathNotFoundException | DateTimeParseException ignored) {
+                // completed meanwhile, or not a time distribution or Berth wrote: the files' age decides
+            }
+        }
+        return started.isBefore(uploadCutoff);
+    }
+}

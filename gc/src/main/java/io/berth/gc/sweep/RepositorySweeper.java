@@ -1,0 +1,135 @@
+package io.berth.gc.sweep;
+
+import io.berth.core.digest.Digest;
+import io.berth.core.layout.PathLayout;
+import io.berth.core.reference.RepositoryName;
+import io.berth.core.storage.FileInfo;
+import io.berth.core.storage.PathNotFoundException;
+import io.berth.core.storage.StorageDriver;
+import io.berth.core.walk.RepositoryEntries;
+import io.berth.gc.GcListener.Kind;
+import io.berth.gc.mark.RepositoryPlan;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Deletes what a {@link RepositoryPlan} names, each file re-checked right before it goes: it must
+ * still exist, with the size and age the plan saw, older than the grace cutoff. Anything
+ * rewritten meanwhile (a re-pushed manifest, a re-uploaded layer) is left alone. Directories
+ * are deleted as distribution's vacuum does: the revision, tag-index entry, layer or upload
+ * directory of each item.
+ */
+public final class RepositorySweeper {
+    private final StorageDriver driver;
+    private final Deletions out;
+    private final Instant cutoff;
+    private final boolean dryRun;
+
+    public RepositorySweeper(StorageDriver driver, Deletions out, Instant cutoff, boolean dryRun) {
+        this.driver = driver;
+        this.out = out;
+        this.cutoff = cutoff;
+        this.dryRun = dryRun;
+    }
+
+    public void sweep(RepositoryPlan plan) {
+        RepositoryEntries e = plan.entries();
+        RepositoryName name = e.name();
+        String repo = name.value();
+        for (Digest d : plan.manifests()) {
+            for (RepositoryPlan.TagIndexEntry t : plan.tagIndex().getOrDefault(d, List.of())) {
+                String dir = PathLayout.tagIndexLink(name, t.tag(), d);
+                if (delete(t.file(), parent(dir))) {
+                    out.removed(Kind.TAG_INDEX_ENTRY, repo, t.tag().value() + "@" + d, t.file().size());
+                }
+            }
+            FileInfo link = e.revisions().get(d);
+            if (delete(link, PathLayout.revisionDir(name, d))) {
+                out.removed(Kind.MANIFEST, repo, d.toString(), link.size());
+            }
+        }
+        for (Digest d : plan.layers()) {
+            FileInfo link = e.layers().get(d);
+            if (delete(link, PathLayout.layerDir(name, d))) {
+                out.removed(Kind.LAYER_LINK, repo, d.toString(), link.size());
+            }
+        }
+        for (Map.Entry<String, List<FileInfo>> u : plan.uploads().entrySet()) {
+            long bytes = u.getValue().stream().mapToLong(FileInfo::size).sum();
+            FileInfo newest = u.getValue().stream().max(java.util.Comparator.comparing(FileInfo::modTime)).orElseThrow();
+            if (delete(newest, PathLayout.uploadDir(name, u.getKey()))) {
+                out.removed(Kind.UPLOAD, repo, u.getKey(), bytes);
+            }
+        }
+    }
+
+    /**
+     * Prunes a repository the sweep left without tags, manifests, layers and uploads: what
+     * remains (tag-index leftovers, empty directories) goes, after one more look that nothing
+     * new arrived. Nested repositories ({@code name/child}) are untouched: only this
+     * repository's {@code _manifests}, {@code _layers} and {@code _uploads} are deleted.
+     */
+    public void prune(RepositoryEntries now) {
+        RepositoryName name = now.name();
+        boolean empty = now.revisions().isEmpty() && now.layers().isEmpty() && now.uploads().isEmpty()
+                && now.tags().values().stream().noneMatch(RepositoryEntries.TagEntries::hasCurrent);
+        boolean old = now.tags().values().stream().flatMap(t -> t.index().values().stream())
+                .allMatch(f -> f.modTime().isBefore(cutoff));
+        if (!empty || !old) {
+            return;
+        }
+        if (!dryRun) {
+            for (String dir : List.of(PathLayout.manifestsDir(name), PathLayout.layersDir(name),
+                    PathLayout.uploadsDir(name))) {
+                try {
+                    driver.delete(dir);
+                } catch (PathNotFoundException gone) {
+                    // nothing of that kind was there
+                } catch (IOException ex) {
+                    out.failed(dir, ex);
+                    return;
+                }
+            }
+        }
+        out.removed(Kind.REPOSITORY, name.value(), name.value(), 0);
+    }
+
+    /** Deletes {@code dir} if {@code file} (inside it) is still as the plan saw it; false if left alone. */
+    private boolean delete(FileInfo file, String dir) {
+        if (file == null || !file.modTime().isBefore(cutoff)) {
+            return false;
+        }
+        if (dryRun) {
+            return true;
+        }
+        try {
+            FileInfo now = driver.stat(file.path());
+            if (!unchanged(file, now, cutoff)) {
+                return false;
+            }
+            driver.delete(dir);
+            return true;
+        } catch (PathNotFoundException gone) {
+            return false;
+        } catch (IOException ex) {
+            out.failed(dir, ex);
+            return false;
+        }
+    }
+
+    /**
+     * Still the file the plan saw: same size and still older than the cutoff (a rewrite would
+     * carry a fresh time). Times are not compared for equality: S3 lists them to the millisecond
+     * but HEAD reports whole seconds.
+     */
+    public static boolean unchanged(FileInfo seen, FileInfo now, Instant cutoff) {
+        return now.size() == seen.size() && now.modTime().isBefore(cutoff)
+                && !now.modTime().isAfter(seen.modTime().plusSeconds(1));
+    }
+
+    private static String parent(String path) {
+        return path.substring(0, path.lastIndexOf('/'));
+    }
+}

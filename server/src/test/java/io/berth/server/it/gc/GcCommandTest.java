@@ -1,0 +1,75 @@
+package io.berth.server.it.gc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.berth.server.it.BerthProcess;
+import io.berth.server.it.BerthServer;
+import io.berth.server.it.Processes;
+import io.berth.server.it.StorageChecks;
+import io.berth.server.it.TestImages;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code berth gc} as a process: config.yml and URL forms, dry run output, report, exit codes. */
+class GcCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void dryRunListsAndChangesNothingThenTheRunDeletesAndReports() throws Exception {
+        Path root = tmp.resolve("store");
+        String orphan;
+        try (BerthServer berth = BerthServer.start(root)) {
+            orphan = GcStores.pushBlob(berth.url(), "cli/app", "nobody uses me".getBytes(StandardCharsets.UTF_8));
+        }
+        Path config = BerthProcess.writeConfig(tmp.resolve("config.yml"), root, 5000, "");
+        Set<String> before = GcStores.files(root);
+
+        Processes.Result dry = BerthProcess.run(null, "garbage-collect", "--dry-run", "--grace-period", "0s", config.toString());
+        assertEquals(0, dry.exitCode(), dry.describe());
+        assertTrue(dry.stdout().contains("would delete blob " + orphan), dry.describe());
+        assertTrue(dry.stdout().contains("would delete layer link cli/app " + orphan), dry.describe());
+        assertTrue(dry.stdout().contains("dry run:") && dry.stdout().contains("85 B to free"), dry.describe());
+        assertEquals(before, GcStores.files(root));
+
+        Path report = tmp.resolve("out/report.json");
+        Processes.Result run = BerthProcess.run(null, "gc", "-q", "--grace-period", "0", "--report", report.toString(),
+                "file://" + root.toAbsolutePath());
+        assertEquals(0, run.exitCode(), run.describe());
+        assertEquals("", run.stdout(), "--quiet prints nothing on stdout");
+        assertTrue(!Files.exists(StorageChecks.blobData(root, orphan)));
+        JsonNode r = TestImages.parseJson(Files.readAllBytes(report));
+        assertEquals(orphan, r.path("blobs").path(0).path("digest").asText());
+        assertEquals(orphan, r.path("repositories").path("cli/app").path("layerLinks").path(0).asText());
+        assertEquals(1, r.path("totals").path("blobs").asLong());
+        assertTrue(r.path("durationMillis").isNumber());
+        assertEquals(false, r.path("dryRun").asBoolean());
+    }
+
+    @Test
+    void couldNotRunIsExitCodeTwo() throws Exception {
+        Path missing = tmp.resolve("nope.yml");
+        Processes.Result r = BerthProcess.run(null, "gc", missing.toString());
+        assertEquals(2, r.exitCode(), r.describe());
+        assertTrue(r.stderr().contains("neither a config file nor a storage URL"), r.describe());
+
+        Path bad = tmp.resolve("bad.yml");
+        Files.writeString(bad, "version: 0.1\nstorage:\n  nosuchdriver: {}\n");
+        assertEquals(2, BerthProcess.run(null, "gc", bad.toString()).exitCode());
+
+        Processes.Result dur = BerthProcess.run(null, "gc", "--grace-period", "soon", "file://" + tmp);
+        assertEquals(2, dur.exitCode(), dur.describe());
+        assertTrue(dur.stderr().contains("invalid duration 'soon'"), dur.describe());
+
+        Processes.Result unreachable = BerthProcess.run(null, "gc",
+                "s3://bucket/x?region=us-east-1&endpoint=http://127.0.0.1:9&forcepathstyle=true&accesskey=a&secretkey=b");
+        assertEquals(2, unreachable.exitCode(), unreachable.describe());
+        assertEquals(2, BerthProcess.run(null, "gc", "--no-such-flag", "file://" + tmp).exitCode());
+    }
+}
