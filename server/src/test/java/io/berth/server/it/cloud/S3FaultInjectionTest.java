@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.berth.server.it.BerthProcess;
 import io.berth.server.it.Http;
 import io.berth.server.it.Processes;
 import io.berth.server.it.Skopeo;
@@ -42,7 +41,7 @@ class S3FaultInjectionTest {
 
     private Path tmp;
     private FaultProxy proxy;
-    private BerthProcess berth;
+    private CloudBerth berth;
 
     @BeforeAll
     void start() throws IOException {
