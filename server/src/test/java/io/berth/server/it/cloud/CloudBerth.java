@@ -3,20 +3,63 @@ package io.berth.server.it.cloud;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.berth.server.it.BerthProcess;
+import io.berth.server.it.Http;
 import io.berth.server.it.Ports;
 import io.berth.server.it.Processes;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
- * {@code berth serve config.yml} in its own JVM ({@link BerthProcess}) with object storage: the
- * config is written with distribution's keys, as an operator would write it.
+ * {@code berth serve config.yml} in its own JVM (the command of {@link BerthProcess}) with object
+ * storage: the config is written with distribution's keys, as an operator would write it. Unlike
+ * {@link BerthProcess#start}, start-up may take up to {@link #STARTUP_TIMEOUT}: several JVMs start
+ * at once here, on a 2-core machine that other builds share.
  */
-final class CloudBerth {
-    private CloudBerth() {}
+final class CloudBerth implements AutoCloseable {
+    static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Process process;
+    private final String hostPort;
+    private final Path log;
+
+    private CloudBerth(Process process, String hostPort, Path log) {
+        this.process = process;
+        this.hostPort = hostPort;
+        this.log = log;
+    }
+
+    String url() {
+        return "http://" + hostPort;
+    }
+
+    String hostPort() {
+        return hostPort;
+    }
+
+    Path logFile() {
+        return log;
+    }
+
+    String logTail() {
+        return Processes.tail(log, 60);
+    }
+
+    boolean isRunning() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM (Berth's shutdown hook stops the server), SIGKILL if it lingers. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            Processes.kill(process);
+        }
+    }
 
     /**
      * A distribution config.yml: {@code storage.<driver>} with {@code params}, deletes enabled, then
@@ -52,25 +95,62 @@ final class CloudBerth {
     }
 
     /** Starts Berth on a free port with the store; fails the test with its log if it does not come up. */
-    static BerthProcess start(CloudBackend backend, String store, String storageExtra, Path workDir) {
+    static CloudBerth start(CloudBackend backend, String store, String storageExtra, Path workDir) {
         return start(backend.driver(), backend.parameters(store), storageExtra, workDir);
     }
 
-    static BerthProcess start(String driver, Map<String, Object> params, String storageExtra, Path workDir) {
+    static CloudBerth start(String driver, Map<String, Object> params, String storageExtra, Path workDir) {
         for (int attempt = 1; ; attempt++) {
             int port = Ports.free();
             String name = "berth-" + System.nanoTime();
             Path config = write(workDir.resolve(name + ".yml"), yaml(driver, params, storageExtra, port));
             Path log = workDir.resolve(name + ".log");
-            BerthProcess p = BerthProcess.start(config, null, "127.0.0.1:" + port, log);
-            if (p != null) {
-                return p;
+            CloudBerth b = launch(config, "127.0.0.1:" + port, log);
+            if (b.awaitReady()) {
+                return b;
             }
+            b.close();
             if (!Processes.tail(log, 20).contains("cannot listen") || attempt >= 3) {
-                return fail("berth serve " + config + " did not answer on 127.0.0.1:" + port + "\n--- config ---\n"
-                        + BerthProcess.read(config) + "\n--- log ---\n" + Processes.tail(log, 80));
+                return fail("berth serve " + config + " did not answer GET /v2/ on 127.0.0.1:" + port + " within "
+                        + STARTUP_TIMEOUT.toSeconds() + " s\n--- config ---\n" + BerthProcess.read(config)
+                        + "\n--- log ---\n" + Processes.tail(log, 80));
             }
         }
+    }
+
+    private static CloudBerth launch(Path config, String hostPort, Path log) {
+        try {
+            Files.createDirectories(log.getParent());
+            ProcessBuilder pb = new ProcessBuilder(BerthProcess.command("serve", config.toString()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            // inherited REGISTRY_* variables would override config keys, as in distribution
+            pb.environment().keySet().removeIf(k -> k.startsWith("REGISTRY_"));
+            return new CloudBerth(pb.start(), hostPort, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException("starting Berth", e);
+        }
+    }
+
+    private boolean awaitReady() {
+        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                if (Http.get(url() + "/v2/").status() == 200) {
+                    return true;
+                }
+            } catch (UncheckedIOException notYetListening) {
+                // connection refused until Jetty is up
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Runs {@code berth serve} with the config to its end (for configs that must stop start-up). */

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.server.it.BerthProcess;
 import io.berth.server.it.Http;
 import io.berth.server.it.Skopeo;
 import io.berth.server.it.StorageChecks;
@@ -46,11 +45,11 @@ abstract class CloudServeContract {
     String store;
     Path tmp;
     /** Berth with no storage.redirect key (so redirects are on, as in distribution). */
-    BerthProcess berth;
+    CloudBerth berth;
     /** A second instance on the same store with {@code storage.redirect.disable: false}. */
-    BerthProcess redirecting;
+    CloudBerth redirecting;
     /** A third instance on the same store with {@code storage.redirect.disable: true}. */
-    BerthProcess direct;
+    CloudBerth direct;
 
     abstract CloudBackend.Kind kind();
 
@@ -60,17 +59,17 @@ abstract class CloudServeContract {
         backend = CloudBackend.of(kind());
         store = backend.newStore();
         // three JVMs starting side by side take little longer than one
-        CompletableFuture<BerthProcess> a = CompletableFuture.supplyAsync(
+        CompletableFuture<CloudBerth> a = CompletableFuture.supplyAsync(
                 () -> CloudBerth.start(backend, store, CACHE, tmp.resolve("main")));
-        CompletableFuture<BerthProcess> b = CompletableFuture.supplyAsync(
+        CompletableFuture<CloudBerth> b = CompletableFuture.supplyAsync(
                 () -> CloudBerth.start(backend, store, "  redirect:\n    disable: false\n", tmp.resolve("redirect-false")));
-        CompletableFuture<BerthProcess> c = CompletableFuture.supplyAsync(
+        CompletableFuture<CloudBerth> c = CompletableFuture.supplyAsync(
                 () -> CloudBerth.start(backend, store, "  redirect:\n    disable: true\n", tmp.resolve("redirect-true")));
         CompletableFuture.allOf(a, b, c).exceptionally(t -> null).join(); // all three, whatever happened
         berth = a.getNow(null);
         redirecting = b.getNow(null);
         direct = c.getNow(null);
-        for (CompletableFuture<BerthProcess> f : List.of(a, b, c)) {
+        for (CompletableFuture<CloudBerth> f : List.of(a, b, c)) {
             if (f.isCompletedExceptionally()) {
                 stop();
                 f.join(); // throws, with the start-up failure and Berth's log in the message
@@ -80,7 +79,7 @@ abstract class CloudServeContract {
 
     @AfterAll
     void stop() {
-        for (BerthProcess p : new BerthProcess[] {berth, redirecting, direct}) {
+        for (CloudBerth p : new CloudBerth[] {berth, redirecting, direct}) {
             if (p != null) {
                 p.close();
             }
@@ -145,7 +144,7 @@ abstract class CloudServeContract {
         int offset = 0;
         String upload;
 
-        BerthProcess first = CloudBerth.start(backend, store, null, tmp.resolve("first"));
+        CloudBerth first = CloudBerth.start(backend, store, null, tmp.resolve("first"));
         try {
             Http.Response post = Http.post(first.url() + "/v2/" + repo + "/blobs/uploads/", new byte[0]);
             assertEquals(202, post.status(), post.toString());
@@ -191,7 +190,7 @@ abstract class CloudServeContract {
     }
 
     /** One PATCH with Content-Range; returns the next upload path. */
-    static String patch(BerthProcess b, String upload, byte[] content, int offset, int length) {
+    static String patch(CloudBerth b, String upload, byte[] content, int offset, int length) {
         Http.Response r = Http.patch(b.url() + upload, Arrays.copyOfRange(content, offset, offset + length),
                 "Content-Type", OCTETS, "Content-Range", offset + "-" + (offset + length - 1));
         assertEquals(202, r.status(), "PATCH " + offset + "-" + (offset + length - 1) + " on " + b.url() + ": " + r
@@ -201,7 +200,7 @@ abstract class CloudServeContract {
     }
 
     /** The blob's bytes, following a redirect if Berth answers with one. */
-    static byte[] fetchBlob(BerthProcess b, String repo, String digest) {
+    static byte[] fetchBlob(CloudBerth b, String repo, String digest) {
         Http.Response r = Http.get(b.url() + "/v2/" + repo + "/blobs/" + digest);
         if (r.status() == 307) {
             r = Http.get(r.header("Location"));
@@ -282,7 +281,7 @@ abstract class CloudServeContract {
         assertEquals(200, Http.head(base + "/blobs/" + configDigest).status(), "other blobs stay");
     }
 
-    static String monolithic(BerthProcess b, String repo, byte[] content) {
+    static String monolithic(CloudBerth b, String repo, byte[] content) {
         String digest = TestImages.sha256(content);
         Http.Response r = Http.post(b.url() + "/v2/" + repo + "/blobs/uploads/?digest=" + digest, content,
                 "Content-Type", OCTETS);
@@ -339,7 +338,7 @@ abstract class CloudServeContract {
         assertArrayEquals(Arrays.copyOfRange(content, 1000, 2000), range.body());
     }
 
-    private void assertRedirects(BerthProcess b, String repo, String digest, byte[] content) {
+    private void assertRedirects(CloudBerth b, String repo, String digest, byte[] content) {
         Http.Response r = Http.get(b.url() + "/v2/" + repo + "/blobs/" + digest);
         assertEquals(307, r.status(), r + "\n" + b.logTail());
         String location = r.header("Location");

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.berth.server.it.BerthProcess;
 import io.berth.server.it.Http;
 import io.berth.server.it.Processes;
 import io.berth.server.it.Skopeo;
@@ -42,7 +41,7 @@ class S3FaultInjectionTest {
 
     private Path tmp;
     private FaultProxy proxy;
-    private BerthProcess berth;
+    private CloudBerth berth;
 
     @BeforeAll
     void start() throws IOException {
@@ -52,6 +51,10 @@ class S3FaultInjectionTest {
         proxy = new FaultProxy(s3mock.server.endpoint());
         Map<String, Object> params = s3mock.parameters(bucket);
         params.put("regionendpoint", proxy.endpoint().toString());
+        // S3's smallest parts, so a 12 MiB layer takes several UploadParts and a multipart copy
+        params.put("chunksize", 5 * MIB);
+        params.put("multipartcopychunksize", 5 * MIB);
+        params.put("multipartcopythresholdsize", 8 * MIB);
         berth = CloudBerth.start("s3", params, null, tmp.resolve("berth"));
     }
 
@@ -73,8 +76,8 @@ class S3FaultInjectionTest {
 
     @Test
     void transientFaultsAndSlowCallsAreAbsorbedByRetries() {
-        // 34 MiB: several UploadParts, and a move by multipart copy (above the 32 MiB threshold)
-        TestImages.Image image = CloudImages.compose(tmp.resolve("transient"), "v1", 31, 34L * MIB, 2L * MIB);
+        // 12 MiB: three UploadParts, and a move by multipart copy (above the 8 MiB threshold)
+        TestImages.Image image = CloudImages.compose(tmp.resolve("transient"), "v1", 31, 12L * MIB, 2L * MIB);
         // (503 SlowDown is a throttling error, which the SDK backs off from for a second or more:
         // a few of those, and plain 500s for the rest, keep the test quick)
         proxy.failEvery("every 9th call", 9, any(), 500, "InternalError")
