@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code berth} command line. */
 @Command(name = "berth", mixinStandardHelpOptions = true, version = "berth 0.1.0",
         description = "A container registry and registry-storage toolkit, compatible with distribution.",
-        subcommands = {ServeCommand.class})
+        subcommands = {ServeCommand.class, VerifyCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
