@@ -90,8 +90,9 @@ final class RepositoryChecker {
             }
         }
 
+        // a reference counts as linked when its link file exists: a garbled link is reported once, as itself
         for (Digest rev : revisions) {
-            checkManifest(e.name(), rev, graph, layers, revisions, needed);
+            checkManifest(e.name(), rev, graph, e.layers().keySet(), e.revisions().keySet(), needed);
         }
 
         for (Digest d : layers) {
