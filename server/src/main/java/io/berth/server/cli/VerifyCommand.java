@@ -1,6 +1,8 @@
 package io.berth.server.cli;
 
+import io.berth.core.layout.PathLayout;
 import io.berth.core.reference.RepositoryName;
+import io.berth.core.storage.PathNotFoundException;
 import io.berth.gc.job.JsonReports;
 import io.berth.gc.job.Workers;
 import io.berth.server.config.ConfigException;
@@ -101,6 +103,16 @@ public final class VerifyCommand implements Callable<Integer> {
         try (var driver = location.driver()) {
             if (workers == null) {
                 options = withWorkers(options, Workers.defaultFor(driver.name()));
+            }
+            // a mistyped path or repository must not pass as "clean"
+            String missing = options.repository() == null ? PathLayout.ROOT : PathLayout.repository(options.repository());
+            try {
+                driver.stat(missing);
+            } catch (PathNotFoundException e) {
+                err.println("berth verify: " + (options.repository() == null
+                        ? "no registry store in " + location.description() + " (" + PathLayout.ROOT + " does not exist)"
+                        : "repository " + options.repository() + " does not exist in " + location.description()));
+                return FAILED;
             }
             result = Verifier.run(driver, location.description(), options);
             if (report != null) {
