@@ -13,8 +13,22 @@ interface BlobLookup {
     /** The blob's size, or -1 if the store does not have it. */
     long size(Digest d) throws IOException;
 
-    static BlobLookup of(BlobIndex index) {
-        return index::size;
+    /**
+     * The walk's index, with a stat for a blob it lacks: a push that lands between the walk of
+     * blobs/ and the check of its repository must not be reported missing while the registry runs.
+     */
+    static BlobLookup of(BlobIndex index, StorageDriver driver) {
+        return d -> {
+            long size = index.size(d);
+            if (size >= 0) {
+                return size;
+            }
+            try {
+                return driver.stat(PathLayout.blobData(d)).size();
+            } catch (PathNotFoundException e) {
+                return -1;
+            }
+        };
     }
 
     /** Stats each blob once; {@link #found()} is then what a repository reaches. */

@@ -136,7 +136,7 @@ public final class Verifier {
         hashing.start();
         ExecutorService pool = Workers.pool("verify-repo", options.workers());
         try {
-            RepositoryChecker checker = checker(BlobLookup.of(index));
+            RepositoryChecker checker = checker(BlobLookup.of(index, driver));
             Bounded bounded = new Bounded(pool, options.workers() * 2);
             new StoreWalker(driver).walkRepositories(new StoreWalker.Visitor() {
                 @Override

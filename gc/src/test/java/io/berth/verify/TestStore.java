@@ -53,6 +53,11 @@ final class TestStore implements AutoCloseable {
         }
     }
 
+    /** Any other driver (a wrapper that injects events into a run). */
+    static TestStore wrap(StorageDriver driver) {
+        return new TestStore(driver.name(), driver);
+    }
+
     Repository repo(String name) {
         return registry.repository(RepositoryName.of(name));
     }
