@@ -60,7 +60,7 @@ if [ ! -d "$blobs" ]; then
   rmdir "$dir/gen"
 fi
 files=$(find "$blobs" -type f -name data | wc -l)
-bytes=$(find "$blobs" -type f -name data -printf '%s\n' | awk '{s+=$1} END {print s}')
+bytes=$(find "$blobs" -type f -name data -printf '%s\n' | awk '{s+=$1} END {printf "%.0f", s}')
 find "$blobs" -type f -name data -print0 | xargs -0 cat > /dev/null # into the page cache
 echo "store: $files blobs, $bytes bytes; $cores cores used; $(nproc) online; $(openssl version)"
 

@@ -63,6 +63,7 @@ public final class Verifier {
 
     private VerifyReport run() throws IOException {
         long t0 = System.nanoTime();
+        BlobHasher.warmUp();
         state = options.state() == null ? null : VerifyState.open(options.state());
         try {
             findings = new Findings(driver, options.quarantine(), state);
