@@ -24,6 +24,9 @@ import java.util.Optional;
  *     _uploads/&lt;uuid&gt;/startedat                                 RFC 3339 start time
  *     _uploads/&lt;uuid&gt;/hashstates/&lt;alg&gt;/&lt;offset&gt;                 saved hash state (distribution's; Berth
  *                                                                 recomputes instead of reading them)
+ *   quarantine/&lt;alg&gt;/&lt;hex&gt;/data[.&lt;n&gt;]                        corrupt blobs {@code berth verify --quarantine}
+ *                                                                 moved aside (Berth's own; distribution never
+ *                                                                 looks here, so they are neither served nor gc'd)
  *
  * &lt;name&gt;   := component ("/" component)*   (see {@link RepositoryName}); a repository is any
  *             directory under repositories/ that holds _manifests, as distribution's catalog finds them.
@@ -37,6 +40,7 @@ public final class PathLayout {
     public static final String ROOT = "/docker/registry/v2";
     public static final String BLOBS = ROOT + "/blobs";
     public static final String REPOSITORIES = ROOT + "/repositories";
+    public static final String QUARANTINE = ROOT + "/quarantine";
     public static final String LAYERS_DIR = "_layers";
     public static final String MANIFESTS_DIR = "_manifests";
     public static final String UPLOADS_DIR = "_uploads";
@@ -68,6 +72,17 @@ public final class PathLayout {
             return Optional.empty();
         }
         return parseDigest(p[0], p[2]).filter(d -> d.hex().substring(0, 2).equals(p[1]));
+    }
+
+    // quarantine/<alg>/<hex>/data[.<n>]
+
+    /**
+     * Where a corrupt blob is moved; {@code n > 0} names the n-th later copy of the same digest,
+     * so a blob quarantined twice never replaces (deletes) the first copy.
+     */
+    public static String quarantineData(Digest d, int n) {
+        String data = QUARANTINE + "/" + d.algorithm().id() + "/" + d.hex() + "/data";
+        return n == 0 ? data : data + "." + n;
     }
 
     // repositories/<name>/...

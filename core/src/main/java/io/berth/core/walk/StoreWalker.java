@@ -70,7 +70,7 @@ public final class StoreWalker {
 
     /** Every repository, each handed over once complete. */
     public void walkRepositories(Visitor visitor) throws IOException {
-        walkRepositories(PathLayout.REPOSITORIES, visitor);
+        walkRepositories(PathLayout.REPOSITORIES, null, visitor);
     }
 
     /**
@@ -79,10 +79,45 @@ public final class StoreWalker {
      */
     public void walkRepositories(String under, Visitor visitor) throws IOException {
         requireUnder(under, PathLayout.REPOSITORIES);
+        walkRepositories(under, null, visitor);
+    }
+
+    /**
+     * One repository (verify's {@code --repository}): a walk of its own directory only. Nested
+     * repositories below it ({@code name/sub}) are skipped, not reported as unrecognised.
+     * A repository with no files is handed over empty.
+     */
+    public void walkRepository(RepositoryName name, Visitor visitor) throws IOException {
+        boolean[] seen = {false};
+        walkRepositories(PathLayout.repository(name), name, new Visitor() {
+            @Override
+            public void repository(RepositoryEntries repository) throws IOException {
+                seen[0] = true;
+                visitor.repository(repository);
+            }
+
+            @Override
+            public void unrecognised(FileInfo info) throws IOException {
+                visitor.unrecognised(info);
+            }
+        });
+        if (!seen[0]) {
+            visitor.repository(new RepositoryEntries.Builder(name).build());
+        }
+    }
+
+    private void walkRepositories(String root, RepositoryName only, Visitor visitor) throws IOException {
         RepositoryEntries.Builder[] current = {null};
         Set<RepositoryName> done = new HashSet<>();
-        walk(under, info -> {
+        walk(root, info -> {
             Optional<LayoutPath> parsed = PathLayout.parse(info.path());
+            if (only != null && parsed.isPresent() && !(parsed.get() instanceof LayoutPath.BlobData)
+                    && !repositoryOf(parsed.get()).equals(only)) {
+                return; // a nested repository's file
+            }
+            if (only != null && parsed.isEmpty() && !info.path().startsWith(PathLayout.repository(only) + "/_")) {
+                return; // under a nested repository: its own walk judges it
+            }
             if (parsed.isEmpty()) {
                 visitor.unrecognised(info);
                 return;

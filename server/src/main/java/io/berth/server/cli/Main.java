@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code berth} command line. */
 @Command(name = "berth", mixinStandardHelpOptions = true, version = "berth 0.1.0",
         description = "A container registry and registry-storage toolkit, compatible with distribution.",
-        subcommands = {ServeCommand.class, GcCommand.class, MigrateCommand.class})
+        subcommands = {ServeCommand.class, GcCommand.class, VerifyCommand.class, MigrateCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
