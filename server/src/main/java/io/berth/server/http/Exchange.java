@@ -88,6 +88,11 @@ final class Exchange {
         return baseUrl == null ? path : baseUrl + path;
     }
 
+    /** The request's record for events: id, client, user. */
+    RequestInfo info() {
+        return RequestInfo.of(request, baseUrl);
+    }
+
     void setHeader(String name, String value) {
         response.getHeaders().put(name, value);
     }
@@ -180,9 +185,9 @@ final class Exchange {
 
     /**
      * Sends part of a local file through memory-mapped, off-heap buffers: the bytes go from the
-     * page cache to the socket without passing through the Java heap.
+     * page cache to the socket without passing through the Java heap. False when the transfer broke off.
      */
-    void sendFile(Path file, long offset, long length) throws IOException {
+    boolean sendFile(Path file, long offset, long length) throws IOException {
         completed = true;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long pos = offset;
@@ -204,13 +209,14 @@ final class Exchange {
             }
         } catch (IOException | RuntimeException e) {
             callback.failed(e);
-            return;
+            return false;
         }
         callback.succeeded();
+        return true;
     }
 
-    /** Streams from a driver's reader (object stores, in-memory). */
-    void sendStream(InputStream in, long length) throws IOException {
+    /** Streams from a driver's reader (object stores, in-memory); false when the transfer broke off. */
+    boolean sendStream(InputStream in, long length) throws IOException {
         completed = true;
         try (in; OutputStream out = Content.Sink.asOutputStream(response)) {
             byte[] buf = new byte[128 * 1024];
@@ -225,9 +231,10 @@ final class Exchange {
             }
         } catch (IOException | RuntimeException e) {
             callback.failed(e);
-            return;
+            return false;
         }
         callback.succeeded();
+        return true;
     }
 
     void sendError(RegistryException e) throws IOException {
