@@ -4,6 +4,7 @@ import io.berth.core.registry.BlobDescriptorCache;
 import io.berth.core.registry.Registry;
 import io.berth.core.storage.StorageDriver;
 import io.berth.server.config.ConfigException;
+import io.berth.server.config.GoDuration;
 import io.berth.server.config.RegistryConfig;
 import io.berth.server.http.ApiPolicy;
 import io.berth.server.http.RegistryServer;
@@ -77,7 +78,7 @@ public final class ServeCommand implements Callable<Integer> {
         // SIGTERM: stop accepting, let requests in flight finish within http.draintimeout (new requests
         // on open connections get 503), then stop the background work and close the driver
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("stopping: draining requests in flight for up to {}", cfg.drainTimeout());
+            LOG.info("stopping: draining requests in flight for up to {}", GoDuration.format(cfg.drainTimeout()));
             try {
                 server.close();
             } catch (Exception e) {

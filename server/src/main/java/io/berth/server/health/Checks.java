@@ -1,6 +1,5 @@
 package io.berth.server.health;
 
-import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
 import io.berth.server.config.HealthConfig;
 import java.io.IOException;
@@ -39,17 +38,13 @@ public final class Checks {
     }
 
     /**
-     * The backend answers a listing of the root. A missing root passes (nothing stored yet), as in
-     * distribution, whose check stats "/" and lets PathNotFound through.
+     * The backend is reachable and usable: the driver's start-up access check (a HEAD of the bucket,
+     * the container's properties, the root directory writable), whose errors name the config key.
+     * distribution stats "/" instead; Berth's filesystem driver reports most faults there as "not
+     * found", which distribution's check lets through.
      */
     static HealthChecks.Check storageDriver(StorageDriver driver) {
-        return () -> {
-            try {
-                driver.list("/");
-            } catch (PathNotFoundException e) {
-                // the backend answered
-            }
-        };
+        return driver::checkAccess;
     }
 
     /** Fails while the file exists: creating it takes the registry out of a load balancer's rotation. */

@@ -1,5 +1,6 @@
 package io.berth.server.health;
 
+import io.berth.server.config.GoDuration;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -51,7 +52,7 @@ public final class HealthChecks implements AutoCloseable {
         }
         long ms = Math.max(1, interval.toMillis());
         timer.scheduleWithFixedDelay(() -> run(name, s, check), 0, ms, TimeUnit.MILLISECONDS);
-        LOG.info("health check {} every {} (threshold {})", name, interval, s.threshold);
+        LOG.info("health check {} every {} (threshold {})", name, GoDuration.format(interval), s.threshold);
     }
 
     private static void run(String name, Status s, Check check) {

@@ -6,6 +6,7 @@ import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
 import io.berth.core.walk.RepositoryEntries;
 import io.berth.core.walk.StoreWalker;
+import io.berth.server.config.GoDuration;
 import io.berth.server.config.UploadPurgeConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -73,8 +74,9 @@ public final class UploadPurger implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        LOG.info("upload purging: uploads older than {} removed every {}{}; first run in {}", cfg.age(),
-                cfg.interval(), cfg.dryRun() ? " (dry run)" : "", Duration.ofMillis(jitter));
+        LOG.info("upload purging: uploads older than {} removed every {}{}; first run in {}",
+                GoDuration.format(cfg.age()), GoDuration.format(cfg.interval()), cfg.dryRun() ? " (dry run)" : "",
+                GoDuration.format(Duration.ofMillis(jitter)));
         timer.scheduleWithFixedDelay(this::runLogged, jitter, cfg.interval().toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -1,5 +1,6 @@
 package io.berth.server.notify;
 
+import io.berth.server.config.GoDuration;
 import io.berth.server.config.NotificationsConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -153,7 +154,7 @@ public final class Endpoint implements AutoCloseable {
             if (failures >= cfg.threshold()) {
                 if (failures == cfg.threshold()) {
                     LOG.warn("notifications: endpoint {} failed {} times in a row; retrying every {}", cfg.name(),
-                            failures, cfg.backoff());
+                            failures, GoDuration.format(cfg.backoff()));
                 }
                 if (!sleep(cfg.backoff())) {
                     return false;

@@ -6,6 +6,7 @@ import io.berth.core.manifest.Manifest;
 import io.berth.core.reference.RepositoryName;
 import io.berth.core.registry.BlobInfo;
 import io.berth.core.registry.ManifestInfo;
+import io.berth.server.config.GoDuration;
 import io.berth.server.config.NotificationsConfig;
 import io.berth.server.http.ApiListener;
 import io.berth.server.http.RequestInfo;
@@ -55,7 +56,7 @@ public final class Notifier implements ApiListener, AutoCloseable {
                 continue;
             }
             LOG.info("notifications: endpoint {} ({}), timeout={}, threshold={}, backoff={}", e.name(), e.url(),
-                    e.timeout(), e.threshold(), e.backoff());
+                    GoDuration.format(e.timeout()), e.threshold(), GoDuration.format(e.backoff()));
             eps.add(new Endpoint(e, capacity, meters));
         }
         return new Notifier(eps, cfg.includeReferences(), new Event.Source(hostname() + ":" + port,
