@@ -41,7 +41,9 @@ final class LogFields {
         Map<String, Object> out = new LinkedHashMap<>(statics);
         if (e.getKeyValuePairs() != null) {
             for (KeyValuePair kv : e.getKeyValuePairs()) {
-                out.put(kv.key, kv.value);
+                if (kv.value != null) { // an absent header is left out, as logrus leaves out unset fields
+                    out.put(kv.key, kv.value);
+                }
             }
         }
         return out;
