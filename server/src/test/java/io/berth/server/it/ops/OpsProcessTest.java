@@ -136,6 +136,17 @@ class OpsProcessTest {
     }
 
     @Test
+    void aDebugAddressInUseStopsStartUp() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path cfg = BerthProcess.writeConfig(tmp.resolve("busy.yml"), tmp.resolve("store"), Ports.free(),
+                    "  debug:\n    addr: 127.0.0.1:" + taken.getLocalPort() + "\n");
+            io.berth.server.it.Processes.Result r = BerthProcess.run(null, "serve", cfg.toString());
+            assertEquals(2, r.exitCode(), r.describe());
+            assertTrue(r.output().contains("cannot start the debug server on"), r.describe());
+        }
+    }
+
+    @Test
     void staleUploadsArePurgedAndAccessLogsCanBeTurnedOff() throws Exception {
         Path root = tmp.resolve("store");
         int port = Ports.free();
