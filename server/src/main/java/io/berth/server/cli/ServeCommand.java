@@ -4,15 +4,16 @@ import io.berth.core.registry.BlobDescriptorCache;
 import io.berth.core.registry.Registry;
 import io.berth.core.storage.StorageDriver;
 import io.berth.server.config.ConfigException;
+import io.berth.server.config.GoDuration;
 import io.berth.server.config.RegistryConfig;
 import io.berth.server.http.ApiPolicy;
 import io.berth.server.http.RegistryServer;
+import io.berth.server.logging.LogSetup;
+import io.berth.server.ops.Operations;
 import io.berth.server.storage.Drivers;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -39,7 +40,7 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("berth: configuration error: " + e.getMessage());
             return 2;
         }
-        setLogLevel(cfg.logLevel());
+        LogSetup.configure(cfg.logLevel(), cfg.logFormatter(), cfg.logFields(), cfg.accessLogEnabled());
         StorageDriver driver;
         try {
             driver = Drivers.fromConfig(cfg);
@@ -48,46 +49,50 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("berth: configuration error: " + e.getMessage());
             return 2;
         }
+        Operations ops = new Operations(Operations.Settings.of(cfg), driver);
         RegistryConfig.Addr addr = cfg.addr();
         ApiPolicy policy = new ApiPolicy(cfg.deleteEnabled(), cfg.readOnly(), cfg.redirectDisabled(),
                 cfg.relativeUrls(), cfg.httpHost(), cfg.httpPrefix(), cfg.headers());
         int cacheSize = cfg.blobDescriptorCacheSize();
-        Registry registry = new Registry(driver,
+        Registry registry = new Registry(ops.driver(),
                 cacheSize > 0 ? new BlobDescriptorCache(cacheSize) : BlobDescriptorCache.NONE);
-        RegistryServer server = new RegistryServer(registry, policy, addr.host(), addr.port());
+        RegistryServer server = new RegistryServer(registry, policy, addr.host(), addr.port(), ops.hooks());
         try {
             server.start();
         } catch (Exception e) {
             System.err.println("berth: cannot listen on " + addr.host() + ":" + addr.port() + ": " + e.getMessage());
+            ops.close();
+            return 2;
+        }
+        try {
+            ops.start();
+        } catch (Exception e) {
+            System.err.println("berth: cannot start the debug server on " + cfg.debug().addr() + ": " + e.getMessage());
+            server.close();
+            ops.close();
             return 2;
         }
         LOG.info("storage: {}{}; deletes {}; {}", driver.name(),
                 driver.name().equals("filesystem") ? " at " + Path.of(cfg.filesystemRoot()).toAbsolutePath() : "",
                 cfg.deleteEnabled() ? "enabled" : "disabled", cfg.readOnly() ? "read-only" : "read-write");
+        // SIGTERM: stop accepting, let requests in flight finish within http.draintimeout (new requests
+        // on open connections get 503), then stop the background work and close the driver
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping: draining requests in flight for up to {}", GoDuration.format(cfg.drainTimeout()));
             try {
                 server.close();
+            } catch (Exception e) {
+                LOG.warn("shutdown: {}", e.toString());
+            }
+            ops.close();
+            try {
                 driver.close();
             } catch (Exception e) {
                 LOG.warn("shutdown: {}", e.toString());
             }
+            LOG.info("stopped");
         }, "berth-shutdown"));
         server.join();
         return 0;
-    }
-
-    /** Applies log.level to Berth's loggers (distribution's names: error, warn, info, debug). */
-    static void setLogLevel(String level) {
-        String jetty = switch (level.toLowerCase(Locale.ROOT)) {
-            case "panic", "fatal", "error" -> "ERROR";
-            case "warn" -> "WARN";
-            case "debug" -> "DEBUG";
-            case "trace" -> "TRACE";
-            default -> "INFO";
-        };
-        ILoggerFactory f = LoggerFactory.getILoggerFactory();
-        if (f instanceof org.eclipse.jetty.logging.JettyLoggerFactory jf) {
-            jf.setLoggerLevel("io.berth", jetty);
-        }
     }
 }

@@ -22,8 +22,12 @@ final class ConfigKeys {
             "storage.cache.blobdescriptor", "storage.cache.blobdescriptorsize",
             "storage.redirect.disable", "storage.tag.concurrencylimit",
             "http.addr", "http.net", "http.prefix", "http.host", "http.secret", "http.relativeurls",
-            "http.draintimeout", "http.headers.*", "http.debug.*", "http.http2.*", "http.h2c.*", "http.tls.*",
-            "auth.*", "notifications.*", "redis.*", "health.*", "proxy.*", "validation.*", "compatibility.*",
+            "http.draintimeout", "http.headers.*",
+            "http.debug.addr", "http.debug.prometheus.enabled", "http.debug.prometheus.path", "http.http2.*", "http.h2c.*", "http.tls.*",
+            "auth.*", "redis.*",
+            "notifications.endpoints", "notifications.events.includereferences",
+            "health.storagedriver.enabled", "health.storagedriver.interval", "health.storagedriver.threshold",
+            "health.file", "health.http", "health.tcp", "proxy.*", "validation.*", "compatibility.*",
             "reporting.*", "middleware.*", "policy.*", "catalog.maxentries", "tags.maxtags");
 
     /** Known to distribution, but refusing them is safer than ignoring them (serving open or in clear). */
@@ -31,11 +35,10 @@ final class ConfigKeys {
             "storage.swift", "storage.oss");
 
     /** Known, not acted on, harmless to ignore: a warning is logged. */
-    static final Set<String> IGNORED = Set.of("notifications", "redis", "health", "validation", "compatibility",
-            "reporting", "policy", "http.debug", "http.http2", "http.h2c", "log.hooks", "log.fields",
-            "log.formatter", "log.reportcaller", "storage.maintenance.uploadpurging", "http.secret", "http.net",
-            "storage.tag", "storage.filesystem.maxthreads", "http.draintimeout", "catalog", "log.accesslog",
-            "tags");
+    static final Set<String> IGNORED = Set.of("redis", "validation", "compatibility",
+            "reporting", "policy", "http.http2", "http.h2c", "log.hooks",
+            "log.reportcaller", "http.secret", "http.net",
+            "storage.tag", "storage.filesystem.maxthreads", "catalog", "tags");
 
     private ConfigKeys() {
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -145,6 +146,7 @@ public final class RegistryConfig {
         blobDescriptorCacheSize();
         addr();
         headers();
+        validateOperations();
     }
 
     private void checkKeys(JsonNode node, String prefix) {
@@ -286,7 +288,10 @@ public final class RegistryConfig {
 
     /** host (empty for all interfaces) and port of {@code http.addr}, default {@code :5000}. */
     public Addr addr() {
-        String a = root.path("http").path("addr").asText(":5000").trim();
+        return parseAddr("http.addr", root.path("http").path("addr").asText(":5000").trim());
+    }
+
+    private static Addr parseAddr(String key, String a) {
         int colon = a.lastIndexOf(':');
         String host = colon >= 0 ? a.substring(0, colon) : a;
         String port = colon >= 0 ? a.substring(colon + 1) : ""; // Go's net.Listen: "missing port in address"
@@ -300,7 +305,7 @@ public final class RegistryConfig {
             }
             return new Addr(host, p);
         } catch (NumberFormatException e) {
-            throw new ConfigException("http.addr: invalid address \"" + a + "\" (expected host:port or :port)");
+            throw new ConfigException(key + ": invalid address \"" + a + "\" (expected host:port or :port)");
         }
     }
 
@@ -343,5 +348,99 @@ public final class RegistryConfig {
             return Boolean.parseBoolean(s);
         }
         throw new ConfigException(key + ": expected true or false, got \"" + n.asText() + "\"");
+    }
+
+    // ---- operations: notifications, health, debug server, draining, upload purging, logging ----
+
+    private void validateOperations() {
+        notifications();
+        health();
+        debug();
+        drainTimeout();
+        uploadPurging();
+        logFormatter();
+        logFields();
+    }
+
+    public NotificationsConfig notifications() {
+        return NotificationsConfig.from(root.path("notifications"));
+    }
+
+    public HealthConfig health() {
+        return HealthConfig.from(root.path("health"));
+    }
+
+    public DebugConfig debug() {
+        JsonNode d = root.path("http").path("debug");
+        String addr = Nodes.string("http.debug.addr", d.path("addr"), "").trim();
+        String path = Nodes.string("http.debug.prometheus.path", d.path("prometheus").path("path"), "/metrics");
+        if (path.isEmpty()) {
+            path = "/metrics";
+        }
+        if (!path.startsWith("/") || path.startsWith("/debug/health")) {
+            throw new ConfigException("http.debug.prometheus.path: expected an absolute path other than /debug/health, got \""
+                    + path + "\"");
+        }
+        boolean prometheus = Nodes.bool("http.debug.prometheus.enabled", d.path("prometheus").path("enabled"), false);
+        return new DebugConfig(addr.isEmpty() ? null : parseAddr("http.debug.addr", addr), prometheus, path);
+    }
+
+    /**
+     * How long SIGTERM waits for requests in flight ({@code http.draintimeout}). distribution stops at
+     * once when the key is absent; Berth drains for {@link #DEFAULT_DRAIN} then, which fits within
+     * Kubernetes' default 30s grace period. An explicit 0 stops at once, as in distribution.
+     */
+    public Duration drainTimeout() {
+        Duration d = GoDuration.parse("http.draintimeout", root.path("http").path("draintimeout"), DEFAULT_DRAIN);
+        if (d.isNegative()) {
+            throw new ConfigException("http.draintimeout: must not be negative");
+        }
+        return d;
+    }
+
+    public static final Duration DEFAULT_DRAIN = Duration.ofSeconds(20);
+
+    public UploadPurgeConfig uploadPurging() {
+        String k = "storage.maintenance.uploadpurging";
+        JsonNode n = root.path("storage").path("maintenance").path("uploadpurging");
+        Duration age = GoDuration.parse(k + ".age", n.path("age"), Duration.ofHours(168));
+        Duration interval = GoDuration.parse(k + ".interval", n.path("interval"), Duration.ofHours(24));
+        if (age.isNegative() || age.isZero() || interval.isNegative() || interval.isZero()) {
+            throw new ConfigException(k + ": age and interval must be positive durations");
+        }
+        return new UploadPurgeConfig(Nodes.bool(k + ".enabled", n.path("enabled"), true), age, interval,
+                Nodes.bool(k + ".dryrun", n.path("dryrun"), false));
+    }
+
+    /** {@code log.formatter}: text (default), json, or logstash (JSON with logstash's field names). */
+    public String logFormatter() {
+        String f = Nodes.string("log.formatter", root.path("log").path("formatter"), "text").toLowerCase(Locale.ROOT);
+        if (f.isEmpty()) {
+            return "text";
+        }
+        if (!Set.of("text", "json", "logstash").contains(f)) {
+            throw new ConfigException("log.formatter: unsupported logging formatter \"" + f + "\" (text, json, logstash)");
+        }
+        return f;
+    }
+
+    /** {@code log.fields}: static fields added to every log line. */
+    public Map<String, String> logFields() {
+        Map<String, String> out = new LinkedHashMap<>();
+        JsonNode f = root.path("log").path("fields");
+        if (Nodes.absent(f)) {
+            return out;
+        }
+        if (!f.isObject()) {
+            throw new ConfigException("log.fields: must be a mapping of field name to value");
+        }
+        f.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isValueNode() ? e.getValue().asText()
+                : e.getValue().toString()));
+        return out;
+    }
+
+    /** Access log lines unless {@code log.accesslog.disabled}. */
+    public boolean accessLogEnabled() {
+        return !Nodes.bool("log.accesslog.disabled", root.path("log").path("accesslog").path("disabled"), false);
     }
 }

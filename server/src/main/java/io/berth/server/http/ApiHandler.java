@@ -38,10 +38,15 @@ public final class ApiHandler extends Handler.Abstract {
     private final ListEndpoints lists;
 
     public ApiHandler(Registry registry, ApiPolicy policy) {
+        this(registry, policy, ApiListener.NONE);
+    }
+
+    /** With a listener told of every push, pull, mount and delete (notifications, metrics). */
+    public ApiHandler(Registry registry, ApiPolicy policy, ApiListener listener) {
         this.policy = policy;
-        this.blobs = new BlobEndpoints(registry, policy);
-        this.uploads = new UploadEndpoints(registry);
-        this.manifests = new ManifestEndpoints(registry, policy);
+        this.blobs = new BlobEndpoints(registry, policy, listener);
+        this.uploads = new UploadEndpoints(registry, listener);
+        this.manifests = new ManifestEndpoints(registry, policy, listener);
         this.lists = new ListEndpoints(registry);
     }
 
@@ -107,6 +112,7 @@ public final class ApiHandler extends Handler.Abstract {
             path = path.substring(policy.prefix().length());
         }
         if (path.equals("/v2") || path.equals("/v2/")) {
+            route(ex, "base", null);
             methods(ex, "GET", "HEAD");
             ex.sendJson(200, Map.of());
             return;
@@ -116,6 +122,7 @@ public final class ApiHandler extends Handler.Abstract {
         }
         String rest = path.substring(4);
         if (rest.equals("_catalog")) {
+            route(ex, "catalog", null);
             methods(ex, "GET");
             lists.catalog(ex);
             return;
@@ -124,14 +131,15 @@ public final class ApiHandler extends Handler.Abstract {
         if (m.matches()) {
             RepositoryName name = new RepositoryName(m.group(1));
             String id = m.group(2);
+            route(ex, id.isEmpty() ? "blob_upload" : "blob_upload_chunk", name);
             if (id.isEmpty()) {
                 methods(ex, "POST");
-                writable(ex);
+                writable(ex, "");
                 uploads.start(ex, name);
             } else {
                 methods(ex, "GET", "PATCH", "PUT", "DELETE");
                 if (!ex.method().equals("GET")) {
-                    writable(ex);
+                    writable(ex, "GET");
                 }
                 uploads.handle(ex, name, id);
             }
@@ -139,26 +147,29 @@ public final class ApiHandler extends Handler.Abstract {
         }
         m = TAGS.matcher(rest);
         if (m.matches()) {
+            RepositoryName name = new RepositoryName(m.group(1));
+            route(ex, "tags", name);
             methods(ex, "GET");
-            lists.tags(ex, new RepositoryName(m.group(1)));
+            lists.tags(ex, name);
             return;
         }
         m = CONTENT.matcher(rest);
         if (m.matches()) {
             RepositoryName name = new RepositoryName(m.group(1));
             String ref = m.group(3);
+            route(ex, m.group(2).equals("referrers") ? "referrers" : m.group(2).replaceFirst("s$", ""), name);
             switch (m.group(2)) {
                 case "blobs" -> {
                     methods(ex, "GET", "HEAD", "DELETE");
                     if (ex.method().equals("DELETE")) {
-                        writable(ex);
+                        writable(ex, "GET, HEAD");
                     }
                     blobs.handle(ex, name, ref);
                 }
                 case "manifests" -> {
                     methods(ex, "GET", "HEAD", "PUT", "DELETE");
                     if (ex.method().equals("PUT") || ex.method().equals("DELETE")) {
-                        writable(ex);
+                        writable(ex, "GET, HEAD");
                     }
                     manifests.handle(ex, name, ref);
                 }
@@ -179,6 +190,14 @@ public final class ApiHandler extends Handler.Abstract {
         throw notFound(path);
     }
 
+    /** Names the route template for metrics and the access log (never the raw path: it holds names and digests). */
+    private static void route(Exchange ex, String route, RepositoryName name) {
+        ex.request.setAttribute(RequestInfo.ROUTE_ATTRIBUTE, route);
+        if (name != null) {
+            ex.request.setAttribute(RequestInfo.REPOSITORY_ATTRIBUTE, name.value());
+        }
+    }
+
     private static RegistryException notFound(String path) {
         return new RegistryException(ErrorCode.NAME_UNKNOWN, 404, "no such endpoint: " + path, null);
     }
@@ -193,9 +212,12 @@ public final class ApiHandler extends Handler.Abstract {
         throw new RegistryException(ErrorCode.UNSUPPORTED, "method " + ex.method() + " is not allowed here");
     }
 
-    private void writable(Exchange ex) {
+    /** Refuses a write in read-only mode; {@code reads} are the methods still allowed on the route. */
+    private void writable(Exchange ex, String reads) {
         if (policy.readOnly()) {
-            throw new RegistryException(ErrorCode.UNSUPPORTED, "the registry is in read-only mode");
+            ex.setHeader("Allow", reads);
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "the registry is in read-only maintenance mode "
+                    + "(storage.maintenance.readonly.enabled): " + ex.method() + " is refused, pulls still work");
         }
     }
 }

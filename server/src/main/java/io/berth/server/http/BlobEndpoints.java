@@ -18,10 +18,12 @@ import org.eclipse.jetty.http.HttpHeader;
 final class BlobEndpoints {
     private final Registry registry;
     private final ApiPolicy policy;
+    private final ApiListener listener;
 
-    BlobEndpoints(Registry registry, ApiPolicy policy) {
+    BlobEndpoints(Registry registry, ApiPolicy policy, ApiListener listener) {
         this.registry = registry;
         this.policy = policy;
+        this.listener = listener;
     }
 
     void handle(Exchange ex, RepositoryName name, String ref) throws IOException {
@@ -35,6 +37,7 @@ final class BlobEndpoints {
                 throw unknown(digest);
             }
             ex.send(202);
+            listener.blobDeleted(ex.info(), name, digest);
             return;
         }
         BlobInfo blob = repo.statBlob(digest).orElseThrow(() -> unknown(digest));
@@ -47,6 +50,7 @@ final class BlobEndpoints {
             if (url.isPresent()) {
                 ex.setHeader("Location", url.get());
                 ex.send(307);
+                listener.blobPulled(ex.info(), name, blob);
                 return;
             }
         }
@@ -73,14 +77,15 @@ final class BlobEndpoints {
         ex.response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
         if (ex.isHead()) {
             ex.sendHeadersOnly(status);
+            listener.blobPulled(ex.info(), name, blob);
             return;
         }
         ex.response.setStatus(status);
         Optional<Path> local = registry.blobs().localFile(digest);
-        if (local.isPresent()) {
-            ex.sendFile(local.get(), start, length);
-        } else {
-            ex.sendStream(registry.blobs().open(digest, start), length);
+        boolean sent = local.isPresent() ? ex.sendFile(local.get(), start, length)
+                : ex.sendStream(registry.blobs().open(digest, start), length);
+        if (sent) {
+            listener.blobPulled(ex.info(), name, blob);
         }
     }
 

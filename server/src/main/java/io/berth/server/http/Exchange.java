@@ -95,6 +95,11 @@ final class Exchange {
         return baseUrl == null ? path : baseUrl + path;
     }
 
+    /** The request's record for events: id, client, user. */
+    RequestInfo info() {
+        return RequestInfo.of(request, baseUrl);
+    }
+
     void setHeader(String name, String value) {
         response.getHeaders().put(name, value);
     }
@@ -189,9 +194,10 @@ final class Exchange {
      * Sends part of a local file through one pooled direct buffer: the bytes go from the page
      * cache to the socket without passing through the Java heap. (Memory-mapping was tried first:
      * as fast, but every mapped page counts in the process's RSS until the GC unmaps the buffer,
-     * so a few pulls of large layers looked like hundreds of MiB of memory.)
+     * so a few pulls of large layers looked like hundreds of MiB of memory.) False when the
+     * transfer broke off.
      */
-    void sendFile(Path file, long offset, long length) throws IOException {
+    boolean sendFile(Path file, long offset, long length) throws IOException {
         completed = true;
         RetainableByteBuffer pooled = request.getComponents().getByteBufferPool().acquire(FILE_BUFFER, true);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -220,15 +226,16 @@ final class Exchange {
             }
         } catch (IOException | RuntimeException e) {
             callback.failed(e);
-            return;
+            return false;
         } finally {
             pooled.release();
         }
         callback.succeeded();
+        return true;
     }
 
-    /** Streams from a driver's reader (object stores, in-memory). */
-    void sendStream(InputStream in, long length) throws IOException {
+    /** Streams from a driver's reader (object stores, in-memory); false when the transfer broke off. */
+    boolean sendStream(InputStream in, long length) throws IOException {
         completed = true;
         try (in; OutputStream out = Content.Sink.asOutputStream(response)) {
             byte[] buf = new byte[128 * 1024];
@@ -243,9 +250,10 @@ final class Exchange {
             }
         } catch (IOException | RuntimeException e) {
             callback.failed(e);
-            return;
+            return false;
         }
         callback.succeeded();
+        return true;
     }
 
     void sendError(RegistryException e) throws IOException {

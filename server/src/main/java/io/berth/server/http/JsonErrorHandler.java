@@ -24,6 +24,7 @@ final class JsonErrorHandler extends ErrorHandler {
             case 405 -> "UNSUPPORTED";
             case 413, 414, 431 -> "SIZE_INVALID";
             case 429 -> "TOOMANYREQUESTS";
+            case 503 -> "UNAVAILABLE"; // refused while a graceful stop drains
             default -> status >= 500 ? "UNKNOWN" : "UNSUPPORTED";
         };
         Object msg = request.getAttribute(ERROR_MESSAGE);

@@ -28,10 +28,12 @@ final class ManifestEndpoints {
 
     private final Registry registry;
     private final ApiPolicy policy;
+    private final ApiListener listener;
 
-    ManifestEndpoints(Registry registry, ApiPolicy policy) {
+    ManifestEndpoints(Registry registry, ApiPolicy policy, ApiListener listener) {
         this.registry = registry;
         this.policy = policy;
+        this.listener = listener;
     }
 
     void handle(Exchange ex, RepositoryName name, String refString) throws IOException {
@@ -48,10 +50,11 @@ final class ManifestEndpoints {
         Digest digest = repo.manifests().resolve(ref).orElseThrow(() -> unknown(ref));
         ManifestInfo info;
         byte[] bytes = null;
-        if (ex.isHead()) {
+        Manifest m = null;
+        if (ex.isHead() && !listener.wantsManifestOnHead()) {
             info = repo.manifests().info(digest).orElseThrow(() -> unknown(ref));
         } else {
-            Manifest m = repo.manifests().get(digest).orElseThrow(() -> unknown(ref));
+            m = repo.manifests().get(digest).orElseThrow(() -> unknown(ref));
             info = ManifestInfo.of(m);
             bytes = m.bytes();
         }
@@ -68,6 +71,11 @@ final class ManifestEndpoints {
         } else {
             ex.sendBytes(200, info.mediaType(), bytes);
         }
+        listener.manifestPulled(ex.info(), repo.name(), info, m, tagOf(ref));
+    }
+
+    private static String tagOf(Reference ref) {
+        return ref instanceof Reference.ByTag t ? t.tag().value() : null;
     }
 
     /**
@@ -110,6 +118,8 @@ final class ManifestEndpoints {
             ex.addHeader("OCI-Tag", t.value());
         }
         ex.send(201);
+        String tag = tagOf(ref) != null ? tagOf(ref) : extraTags.isEmpty() ? null : extraTags.get(0).value();
+        listener.manifestPushed(ex.info(), repo.name(), m, tag);
     }
 
     private static byte[] readLimited(Exchange ex) throws IOException {
@@ -163,6 +173,11 @@ final class ManifestEndpoints {
             throw unknown(ref);
         }
         ex.send(202);
+        if (ref instanceof Reference.ByTag t) {
+            listener.tagDeleted(ex.info(), repo.name(), t.tag().value());
+        } else {
+            listener.manifestDeleted(ex.info(), repo.name(), ((Reference.ByDigest) ref).digest());
+        }
     }
 
     void referrers(Exchange ex, RepositoryName name, String ref) throws IOException {

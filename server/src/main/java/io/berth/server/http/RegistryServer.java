@@ -6,6 +6,7 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -19,6 +20,14 @@ public final class RegistryServer implements AutoCloseable {
     private final ServerConnector connector;
 
     public RegistryServer(Registry registry, ApiPolicy policy, String host, int port) {
+        this(registry, policy, host, port, ServerHooks.NONE);
+    }
+
+    /**
+     * With operations' hooks: the handler they wrap around the API, its listener, and the drain
+     * timeout a stop (SIGTERM) waits for requests in flight, refusing new ones.
+     */
+    public RegistryServer(Registry registry, ApiPolicy policy, String host, int port, ServerHooks hooks) {
         QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("berth");
         if (VirtualThreads.areSupported()) {
@@ -39,9 +48,12 @@ public final class RegistryServer implements AutoCloseable {
         connector.setPort(port);
         connector.setIdleTimeout(5 * 60_000L);
         server.addConnector(connector);
-        server.setHandler(new ApiHandler(registry, policy));
+        GracefulHandler graceful = new GracefulHandler();
+        graceful.setHandler(hooks.wrapper().apply(new ApiHandler(registry, policy, hooks.listener())));
+        server.setHandler(graceful);
         server.setErrorHandler(new JsonErrorHandler());
-        server.setStopTimeout(10_000);
+        // 0 stops at once (distribution's draintimeout: 0); Jetty then skips the graceful phase
+        server.setStopTimeout(hooks.drainTimeout().toMillis());
     }
 
     public void start() throws Exception {

@@ -12,6 +12,7 @@ import io.berth.core.registry.UploadStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,9 +24,11 @@ final class UploadEndpoints {
     private static final Pattern CONTENT_RANGE = Pattern.compile("^(?:bytes[ =])?(\\d+)-(\\d+)(?:/(?:\\d+|\\*))?$");
 
     private final Registry registry;
+    private final ApiListener listener;
 
-    UploadEndpoints(Registry registry) {
+    UploadEndpoints(Registry registry, ApiListener listener) {
         this.registry = registry;
+        this.listener = listener;
     }
 
     void start(Exchange ex, RepositoryName name) throws IOException {
@@ -39,6 +42,7 @@ final class UploadEndpoints {
         if (digestParam != null) {
             Digest digest = Digest.parse(digestParam);
             String uuid = repo.uploads().start(digest.algorithm());
+            listener.uploadOpened(uuid);
             completeAndAnswer(ex, repo, uuid, digest, ex.body(), -1);
             return;
         }
@@ -49,6 +53,7 @@ final class UploadEndpoints {
                     "unsupported digest algorithm " + algParam));
         }
         String uuid = repo.uploads().start(alg);
+        listener.uploadOpened(uuid);
         uploadHeaders(ex, name, uuid, 0);
         ex.send(202);
     }
@@ -64,13 +69,16 @@ final class UploadEndpoints {
         } catch (IllegalArgumentException e) {
             return false;
         }
-        if (registry.repository(new RepositoryName(from)).statBlob(digest).isEmpty()) {
+        RepositoryName source = new RepositoryName(from);
+        Optional<BlobInfo> blob = registry.repository(source).statBlob(digest);
+        if (blob.isEmpty()) {
             return false;
         }
         repo.linkBlob(digest);
         ex.setHeader("Location", ex.url("/v2/" + repo.name() + "/blobs/" + digest));
         ex.setHeader("Docker-Content-Digest", digest.toString());
         ex.send(201);
+        listener.blobMounted(ex.info(), repo.name(), blob.get(), source);
         return true;
     }
 
@@ -85,9 +93,11 @@ final class UploadEndpoints {
             }
             case "DELETE" -> {
                 uploads.cancel(uuid);
+                listener.uploadClosed(uuid);
                 ex.send(204);
             }
             case "PATCH" -> {
+                listener.uploadOpened(uuid);
                 long start = chunkStart(ex);
                 long size = uploads.append(uuid, ex.body(), start);
                 uploadHeaders(ex, name, uuid, size);
@@ -109,10 +119,20 @@ final class UploadEndpoints {
 
     private void completeAndAnswer(Exchange ex, Repository repo, String uuid, Digest digest, InputStream body,
                                    long start) throws IOException {
-        BlobInfo blob = repo.uploads().complete(uuid, digest, body, start);
+        BlobInfo blob;
+        try {
+            blob = repo.uploads().complete(uuid, digest, body, start);
+        } catch (RegistryException e) {
+            if (e.code() == ErrorCode.DIGEST_INVALID || e.code() == ErrorCode.BLOB_UPLOAD_UNKNOWN) {
+                listener.uploadClosed(uuid); // a mismatch discards the upload
+            }
+            throw e;
+        }
+        listener.uploadClosed(uuid);
         ex.setHeader("Location", ex.url("/v2/" + repo.name() + "/blobs/" + blob.digest()));
         ex.setHeader("Docker-Content-Digest", blob.digest().toString());
         ex.send(201);
+        listener.blobPushed(ex.info(), repo.name(), blob);
     }
 
     /**

@@ -9,6 +9,7 @@ import static io.berth.server.http.Fixtures.pushImage;
 import static io.berth.server.http.Fixtures.sha256;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.server.http.Fixtures.Image;
 import java.io.IOException;
@@ -134,7 +135,12 @@ class PolicyApiTest {
             expectError(405, "UNSUPPORTED", api.patch(upload, content));
             expectError(405, "UNSUPPORTED", api.put(upload + "?digest=" + d, content));
             expectError(405, "UNSUPPORTED", api.delete(upload));
-            expectError(405, "UNSUPPORTED", api.put(M + "v2", img.manifest(), "Content-Type", OCI_MANIFEST));
+            Api.Resp refused = expectError(405, "UNSUPPORTED", api.put(M + "v2", img.manifest(),
+                    "Content-Type", OCI_MANIFEST));
+            assertTrue(refused.json().path("errors").path(0).path("message").asText()
+                    .contains("read-only maintenance mode (storage.maintenance.readonly.enabled)"), refused.text());
+            assertEquals("GET, HEAD", refused.header("Allow"));
+            assertEquals("GET", expectError(405, "UNSUPPORTED", api.patch(upload, content)).header("Allow"));
             expectError(405, "UNSUPPORTED", api.put(M + img.digest(), img.manifest(), "Content-Type", OCI_MANIFEST));
             expectError(405, "UNSUPPORTED", api.delete(M + "v1"));
             expectError(405, "UNSUPPORTED", api.delete(M + img.digest()));

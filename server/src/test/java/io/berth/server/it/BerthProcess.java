@@ -161,6 +161,24 @@ public final class BerthProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends SIGTERM and returns at once; the shutdown hook drains and stops the server. */
+    public void sigterm() {
+        process.destroy(); // SIGTERM on Unix
+    }
+
+    /** Waits for the process to exit; fails if it is still running after {@code timeout}. Returns the exit code. */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                fail("Berth (pid " + process.pid() + ") still running " + timeout + " after SIGTERM\n" + logTail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
     /** SIGTERM (the shutdown hook stops the server), SIGKILL if it lingers. */
     @Override
     public void close() {
