@@ -7,6 +7,7 @@ import io.berth.core.reference.RepositoryName;
 import io.berth.core.registry.ErrorCode;
 import io.berth.core.registry.Registry;
 import io.berth.core.registry.RegistryException;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -71,11 +72,31 @@ public final class ApiHandler extends Handler.Abstract {
             if (!ex.completed()) {
                 ex.fail(e);
             }
+        } catch (IOException e) {
+            // storage trouble (an S3 outage, a full disk): one line naming the failed operation;
+            // the stack trace, the same for every request of an outage, only at debug level
+            LOG.error("{} {} failed: {}", request.getMethod(), request.getHttpURI().getPath(), causes(e));
+            LOG.debug("{} {} failed", request.getMethod(), request.getHttpURI().getPath(), e);
+            answer(ex, new RegistryException(ErrorCode.UNKNOWN, "storage error: " + e.getClass().getSimpleName()));
         } catch (Throwable t) {
             LOG.error("{} {} failed", request.getMethod(), request.getHttpURI().getPath(), t);
             answer(ex, new RegistryException(ErrorCode.UNKNOWN, "internal error: " + t.getClass().getSimpleName()));
         }
         return true;
+    }
+
+    /** The exception's message and its causes' on one line, without repeats. */
+    static String causes(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        String last = null;
+        for (Throwable c = e; c != null && c != c.getCause(); c = c.getCause()) {
+            String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+            if (last == null || !last.contains(m)) {
+                sb.append(sb.length() == 0 ? "" : " <- ").append(m);
+            }
+            last = m;
+        }
+        return sb.toString();
     }
 
     private void answer(Exchange ex, RegistryException e) {

@@ -100,7 +100,7 @@ class S3FaultInjectionTest {
         }
         System.out.println("transient faults injected during the push (" + injected.size() + "):\n" + report);
         String log = logSince(logBefore);
-        assertFalse(log.contains(":ERROR:"), "retried faults are not errors:\n" + log);
+        assertFalse(log.contains("level=error"), "retried faults are not errors:\n" + log);
 
         Path out = tmp.resolve("transient-pulled");
         Skopeo.copy(ref, Skopeo.oci(out, "v1"));
@@ -226,13 +226,16 @@ class S3FaultInjectionTest {
      * that is not known), and a line naming the S3 operation that failed.
      */
     private static void assertOperationLogged(String log, String operation, int failedRequests) {
-        List<String> errors = log.lines().filter(l -> l.contains(":ERROR:")).toList();
+        List<String> errors = log.lines().filter(l -> l.contains("level=error")).toList();
         assertFalse(errors.isEmpty(), "an ERROR line:\n" + log);
         if (failedRequests > 0) {
             assertEquals(failedRequests, errors.size(), "one ERROR entry per failed request:\n" + log);
         }
         List<String> naming = log.lines().filter(l -> l.contains("s3 " + operation)).toList();
         assertFalse(naming.isEmpty(), "a line naming s3 " + operation + ":\n" + log);
+        assertTrue(errors.stream().anyMatch(l -> l.contains("s3 " + operation)), "the ERROR line itself names s3 "
+                + operation + ":\n" + log);
+        assertTrue(log.lines().noneMatch(l -> l.startsWith("\tat ")), "no stack trace at the default level:\n" + log);
         System.out.println("logged for a failed " + operation + ": " + errors.get(0) + "\n  " + naming.get(0)
                 + "\n  (" + log.lines().count() + " log lines for " + errors.size() + " errors)");
     }
