@@ -3,6 +3,7 @@ package io.berth.server.http;
 import io.berth.core.digest.Digest;
 import io.berth.core.manifest.Manifest;
 import io.berth.core.manifest.MediaTypes;
+import io.berth.core.reference.InvalidTagException;
 import io.berth.core.reference.Reference;
 import io.berth.core.reference.RepositoryName;
 import io.berth.core.reference.Tag;
@@ -37,7 +38,18 @@ final class ManifestEndpoints {
     }
 
     void handle(Exchange ex, RepositoryName name, String refString) throws IOException {
-        Reference ref = Reference.parse(refString);
+        Reference ref;
+        try {
+            ref = Reference.parse(refString);
+        } catch (InvalidTagException e) {
+            if (ex.method().equals("PUT")) {
+                throw e; // 400 TAG_INVALID: the client asked to store under a name that cannot be a tag
+            }
+            // No manifest can be stored under such a name, so reading or deleting it finds none:
+            // 404 as the spec requires for a missing manifest (and as distribution answers).
+            throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN, "manifest unknown: " + e.getMessage(),
+                    Map.of("tag", refString));
+        }
         Repository repo = registry.repository(name);
         switch (ex.method()) {
             case "PUT" -> put(ex, repo, ref);
