@@ -3,11 +3,14 @@ package io.berth.server.cli;
 import io.berth.core.registry.BlobDescriptorCache;
 import io.berth.core.registry.Registry;
 import io.berth.core.storage.StorageDriver;
+import io.berth.server.auth.AccessController;
+import io.berth.server.auth.AccessControllers;
 import io.berth.server.config.ConfigException;
 import io.berth.server.config.RegistryConfig;
 import io.berth.server.http.ApiPolicy;
 import io.berth.server.http.RegistryServer;
 import io.berth.server.storage.Drivers;
+import io.berth.server.tls.TlsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -41,7 +44,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
         setLogLevel(cfg.logLevel());
         StorageDriver driver;
+        AccessController auth;
+        TlsSettings tls;
         try {
+            auth = AccessControllers.fromConfig(cfg.auth());
+            tls = TlsSettings.fromConfig(cfg.tls(), cfg.http2());
             driver = Drivers.fromConfig(cfg);
             Drivers.checkAccess(driver);
         } catch (ConfigException e) {
@@ -54,7 +61,13 @@ public final class ServeCommand implements Callable<Integer> {
         int cacheSize = cfg.blobDescriptorCacheSize();
         Registry registry = new Registry(driver,
                 cacheSize > 0 ? new BlobDescriptorCache(cacheSize) : BlobDescriptorCache.NONE);
-        RegistryServer server = new RegistryServer(registry, policy, addr.host(), addr.port());
+        RegistryServer server;
+        try {
+            server = new RegistryServer(registry, policy, addr.host(), addr.port(), auth, tls);
+        } catch (ConfigException e) {
+            System.err.println("berth: configuration error: " + e.getMessage());
+            return 2;
+        }
         try {
             server.start();
         } catch (Exception e) {
@@ -64,6 +77,9 @@ public final class ServeCommand implements Callable<Integer> {
         LOG.info("storage: {}{}; deletes {}; {}", driver.name(),
                 driver.name().equals("filesystem") ? " at " + Path.of(cfg.filesystemRoot()).toAbsolutePath() : "",
                 cfg.deleteEnabled() ? "enabled" : "disabled", cfg.readOnly() ? "read-only" : "read-write");
+        LOG.info("access control: {}; {}", auth == null ? "none (open registry)" : auth.kind(),
+                tls == null ? "plain HTTP" : "TLS" + (tls.clientCas().isEmpty() ? "" : " with client certificates")
+                        + (tls.http2() ? ", HTTP/2" : ""));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();

@@ -27,12 +27,12 @@ final class ConfigKeys {
             "reporting.*", "middleware.*", "policy.*", "catalog.maxentries", "tags.maxtags");
 
     /** Known to distribution, but refusing them is safer than ignoring them (serving open or in clear). */
-    static final Set<String> REFUSED = Set.of("auth", "http.tls", "proxy", "middleware", "storage.gcs",
+    static final Set<String> REFUSED = Set.of("proxy", "middleware", "storage.gcs",
             "storage.swift", "storage.oss");
 
     /** Known, not acted on, harmless to ignore: a warning is logged. */
     static final Set<String> IGNORED = Set.of("notifications", "redis", "health", "validation", "compatibility",
-            "reporting", "policy", "http.debug", "http.http2", "http.h2c", "log.hooks", "log.fields",
+            "reporting", "policy", "http.debug", "http.h2c", "log.hooks", "log.fields",
             "log.formatter", "log.reportcaller", "storage.maintenance.uploadpurging", "http.secret", "http.net",
             "storage.tag", "storage.filesystem.maxthreads", "http.draintimeout", "catalog", "log.accesslog",
             "tags");

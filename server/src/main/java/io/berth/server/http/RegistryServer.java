@@ -1,7 +1,12 @@
 package io.berth.server.http;
 
 import io.berth.core.registry.Registry;
+import io.berth.server.auth.AccessController;
+import io.berth.server.auth.AuthHandler;
+import io.berth.server.tls.TlsConnectors;
+import io.berth.server.tls.TlsSettings;
 import java.net.InetSocketAddress;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -19,6 +24,12 @@ public final class RegistryServer implements AutoCloseable {
     private final ServerConnector connector;
 
     public RegistryServer(Registry registry, ApiPolicy policy, String host, int port) {
+        this(registry, policy, host, port, null, null);
+    }
+
+    /** With {@code auth} (null: open) in front of the API and {@code tls} (null: plain HTTP) on the connector. */
+    public RegistryServer(Registry registry, ApiPolicy policy, String host, int port, AccessController auth,
+                          TlsSettings tls) {
         QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("berth");
         if (VirtualThreads.areSupported()) {
@@ -30,12 +41,14 @@ public final class RegistryServer implements AutoCloseable {
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(64 * 1024); // many ?tag= parameters on one PUT
         http.setOutputBufferSize(64 * 1024);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector = tls == null ? new ServerConnector(server, new HttpConnectionFactory(http))
+                : TlsConnectors.create(server, http, tls);
         connector.setHost(host == null || host.isEmpty() ? null : host);
         connector.setPort(port);
         connector.setIdleTimeout(5 * 60_000L);
         server.addConnector(connector);
-        server.setHandler(new ApiHandler(registry, policy));
+        Handler api = new ApiHandler(registry, policy);
+        server.setHandler(auth == null ? api : new AuthHandler(auth, policy, api));
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(10_000);
     }
