@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +21,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class TokenAccessController implements AccessController {
     private static final Logger LOG = LoggerFactory.getLogger(TokenAccessController.class);
+    private static final int VERIFIED_CACHE_LIMIT = 4096;
 
     private final String realm;
     private final String service;
     private final String autoRedirectPath; // null unless autoredirect
     private final TokenVerifier verifier;
+    /**
+     * Tokens that passed, by their text: a client sends the same token with every request of a
+     * push or pull, and checking a signature and certificate chain costs far more than the request.
+     * Only exp can make a verified token invalid later, so a hit re-checks exp.
+     */
+    private final Map<String, TokenVerifier.Verified> verified = new ConcurrentHashMap<>();
 
     public record Options(String realm, String service, String issuer, String rootCertBundle, String jwks,
                           boolean autoRedirect, String autoRedirectPath, Set<JWSAlgorithm> algorithms) {
@@ -54,12 +62,20 @@ public final class TokenAccessController implements AccessController {
         if (space < 0 || space == h.length() - 1 || !h.substring(0, space).equalsIgnoreCase("bearer")) {
             return challenge(request, required, null, "authorization token required");
         }
-        TokenVerifier.Verified token;
-        try {
-            token = verifier.verify(h.substring(space + 1));
-        } catch (TokenVerifier.InvalidTokenException e) {
-            LOG.info("refused token: {}", e.getMessage());
-            return challenge(request, required, "invalid_token", e.getMessage());
+        String raw = h.substring(space + 1);
+        TokenVerifier.Verified token = verified.get(raw);
+        if (token == null || !verifier.unexpired(token)) {
+            try {
+                token = verifier.verify(raw);
+            } catch (TokenVerifier.InvalidTokenException e) {
+                verified.remove(raw);
+                LOG.info("refused token: {}", e.getMessage());
+                return challenge(request, required, "invalid_token", e.getMessage());
+            }
+            if (verified.size() >= VERIFIED_CACHE_LIMIT) {
+                verified.clear();
+            }
+            verified.put(raw, token);
         }
         for (Access a : required) {
             if (!token.allows(a)) {

@@ -65,8 +65,8 @@ final class TokenVerifier {
         this.clock = clock;
     }
 
-    /** A token that passed: who it was issued to and what it grants. */
-    record Verified(String subject, Map<String, Set<String>> actionsByResource) {
+    /** A token that passed: who it was issued to, what it grants, and until when (exp). */
+    record Verified(String subject, Map<String, Set<String>> actionsByResource, Instant expires) {
         boolean allows(Access a) {
             Set<String> actions = actionsByResource.get(a.type() + ":" + a.name());
             return actions != null && (actions.contains("*") || actions.contains(a.action()));
@@ -78,6 +78,11 @@ final class TokenVerifier {
         InvalidTokenException(String message) {
             super(message);
         }
+    }
+
+    /** Whether a token verified earlier is still within its exp (plus leeway). */
+    boolean unexpired(Verified v) {
+        return !clock.instant().isAfter(v.expires().plus(LEEWAY));
     }
 
     Verified verify(String raw) throws InvalidTokenException {
@@ -118,7 +123,7 @@ final class TokenVerifier {
         if (now.isBefore(nbf.minus(LEEWAY))) {
             throw new InvalidTokenException("token not valid before " + nbf);
         }
-        return new Verified(claims.getSubject() == null ? "" : claims.getSubject(), access(claims));
+        return new Verified(claims.getSubject() == null ? "" : claims.getSubject(), access(claims), exp);
     }
 
     private static Instant instant(Date d) {

@@ -204,6 +204,38 @@ class TokenVerificationTest {
     }
 
     @Test
+    void rememberedTokensStillExpire() {
+        Instant start = Instant.now();
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(start);
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        TokenAccessController c = new TokenAccessController(new TokenAccessController.Options("https://auth.test/token",
+                SERVICE, ISSUER, bundle.toString(), "", false, null, Set.of()), clock);
+        String token = rsa.issue("a", GRANT, null, start.plusSeconds(120), SERVICE, ISSUER, TestTokens.KeyRef.X5C);
+        assertGranted(c, token);
+        now.set(start.plusSeconds(170)); // within the 60 s leeway
+        assertGranted(c, token);
+        now.set(start.plusSeconds(190));
+        assertInvalid(c, token);
+        now.set(start);
+        assertGranted(c, token); // verified again from scratch, not refused from memory
+    }
+
+    @Test
     void challengesAsDistributionSendsThem() {
         TokenAccessController c = bundleController();
         List<Access> mount = List.of(Access.repository("a", "pull"), Access.repository("a", "push"),
