@@ -14,6 +14,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.io.WindowRateControl;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -48,9 +49,14 @@ public final class TlsConnectors {
         SslContextFactory.Server ssl = sslContextFactory(tls);
         if (tls.http2()) {
             HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
-            // room for a blob chunk in flight: the 64 KiB default window stalls uploads on each round trip
+            // 1 MiB per stream (Go's default) and room for parallel layer uploads on the connection
             h2.setInitialSessionRecvWindow(16 << 20);
-            h2.setInitialStreamRecvWindow(8 << 20);
+            h2.setInitialStreamRecvWindow(1 << 20);
+            // A request answered before its body is read (a 401 mid-push) has its stream reset while
+            // up to a stream window of DATA frames is still in flight. Jetty counts each as an invalid
+            // frame and, past 128 a second, sends GOAWAY, failing every other upload on the
+            // connection; allow several such resets a second, still bounded.
+            h2.setRateControlFactory(new WindowRateControl.Factory(1024));
             ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", h1.getProtocol());
             alpn.setDefaultProtocol(h1.getProtocol());
             factories.add(new SslConnectionFactory(ssl, alpn.getProtocol()));

@@ -123,6 +123,30 @@ class TlsServerTest {
         assertThrows(IOException.class, () -> get(untrusting, "/v2/"));
     }
 
+    /**
+     * A 401 to a large upload over HTTP/2 resets that stream only: curl, like Go's client, stops
+     * sending and goes on using the connection (the JDK client is no judge here: it stalls once the
+     * server stops reading a body larger than the stream window).
+     */
+    @Test
+    void refusedUploadsOverHttp2LeaveTheConnectionUsable() throws Exception {
+        srv = new RegistryServer(new Registry(new FilesystemDriver(tmp.resolve("store"))), ApiPolicy.defaults(),
+                "127.0.0.1", 0, new io.berth.server.auth.SillyAccessController("https://auth.test/token", "svc"),
+                settings(server, List.of(), "tls1.2", List.of(), true));
+        srv.start();
+        Path big = Files.write(tmp.resolve("big.bin"), TestImages.randomBytes(32 << 20, 9));
+        String url = "https://127.0.0.1:" + srv.port() + "/v2/team/app/blobs/uploads/";
+        List<String> cmd = new java.util.ArrayList<>(List.of("curl", "--max-time", "60"));
+        for (int i = 0; i < 3; i++) {
+            cmd.addAll(List.of("--http2", "--cacert", ca.cert().toString(), "-s", "-o", "/dev/null", "-w",
+                    "%{http_version} %{http_code} %{num_connects}\\n", "--data-binary", "@" + big, url, "--next"));
+        }
+        cmd.addAll(List.of("--http2", "--cacert", ca.cert().toString(), "-s", "-o", "/dev/null", "-w",
+                "%{http_version} %{http_code} %{num_connects}\\n", "-H", "Authorization: Bearer x", "-X", "POST", url));
+        io.berth.server.it.Processes.Result r = io.berth.server.it.Processes.runChecked(cmd, null, Duration.ofMinutes(2));
+        assertEquals("2 401 1\n2 401 0\n2 401 0\n2 202 0\n", r.stdout(), r.describe());
+    }
+
     @Test
     void http2CanBeDisabled() throws Exception {
         start(settings(server, List.of(), "tls1.2", List.of(), false));
