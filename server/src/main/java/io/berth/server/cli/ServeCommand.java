@@ -3,6 +3,8 @@ package io.berth.server.cli;
 import io.berth.core.registry.BlobDescriptorCache;
 import io.berth.core.registry.Registry;
 import io.berth.core.storage.StorageDriver;
+import io.berth.server.auth.AccessController;
+import io.berth.server.auth.AccessControllers;
 import io.berth.server.config.ConfigException;
 import io.berth.server.config.GoDuration;
 import io.berth.server.config.RegistryConfig;
@@ -11,6 +13,7 @@ import io.berth.server.http.RegistryServer;
 import io.berth.server.logging.LogSetup;
 import io.berth.server.ops.Operations;
 import io.berth.server.storage.Drivers;
+import io.berth.server.tls.TlsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -42,7 +45,11 @@ public final class ServeCommand implements Callable<Integer> {
         }
         LogSetup.configure(cfg.logLevel(), cfg.logFormatter(), cfg.logFields(), cfg.accessLogEnabled());
         StorageDriver driver;
+        AccessController auth;
+        TlsSettings tls;
         try {
+            auth = AccessControllers.fromConfig(cfg.auth());
+            tls = TlsSettings.fromConfig(cfg.tls(), cfg.http2());
             driver = Drivers.fromConfig(cfg);
             Drivers.checkAccess(driver);
         } catch (ConfigException e) {
@@ -56,7 +63,13 @@ public final class ServeCommand implements Callable<Integer> {
         int cacheSize = cfg.blobDescriptorCacheSize();
         Registry registry = new Registry(ops.driver(),
                 cacheSize > 0 ? new BlobDescriptorCache(cacheSize) : BlobDescriptorCache.NONE);
-        RegistryServer server = new RegistryServer(registry, policy, addr.host(), addr.port(), ops.hooks());
+        RegistryServer server;
+        try {
+            server = new RegistryServer(registry, policy, addr.host(), addr.port(), ops.hooks(), auth, tls);
+        } catch (ConfigException e) {
+            System.err.println("berth: configuration error: " + e.getMessage());
+            return 2;
+        }
         try {
             server.start();
         } catch (Exception e) {
@@ -75,6 +88,9 @@ public final class ServeCommand implements Callable<Integer> {
         LOG.info("storage: {}{}; deletes {}; {}", driver.name(),
                 driver.name().equals("filesystem") ? " at " + Path.of(cfg.filesystemRoot()).toAbsolutePath() : "",
                 cfg.deleteEnabled() ? "enabled" : "disabled", cfg.readOnly() ? "read-only" : "read-write");
+        LOG.info("access control: {}; {}", auth == null ? "none (open registry)" : auth.kind(),
+                tls == null ? "plain HTTP" : "TLS" + (tls.clientCas().isEmpty() ? "" : " with client certificates")
+                        + (tls.http2() ? ", HTTP/2" : ""));
         // SIGTERM: stop accepting, let requests in flight finish within http.draintimeout (new requests
         // on open connections get 503), then stop the background work and close the driver
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -31,12 +31,12 @@ final class ConfigKeys {
             "reporting.*", "middleware.*", "policy.*", "catalog.maxentries", "tags.maxtags");
 
     /** Known to distribution, but refusing them is safer than ignoring them (serving open or in clear). */
-    static final Set<String> REFUSED = Set.of("auth", "http.tls", "proxy", "middleware", "storage.gcs",
+    static final Set<String> REFUSED = Set.of("proxy", "middleware", "storage.gcs",
             "storage.swift", "storage.oss");
 
     /** Known, not acted on, harmless to ignore: a warning is logged. */
     static final Set<String> IGNORED = Set.of("redis", "validation", "compatibility",
-            "reporting", "policy", "http.http2", "http.h2c", "log.hooks",
+            "reporting", "policy", "http.h2c", "log.hooks",
             "log.reportcaller", "http.secret", "http.net",
             "storage.tag", "storage.filesystem.maxthreads", "catalog", "tags");
 

@@ -336,6 +336,32 @@ public final class RegistryConfig {
         return out;
     }
 
+    /** The {@code auth} section as plain maps (one access controller and its options), empty when absent. */
+    public Map<String, Object> auth() {
+        return section(root.path("auth"), "auth");
+    }
+
+    /** The {@code http.tls} section as plain maps, empty when absent. */
+    public Map<String, Object> tls() {
+        return section(root.path("http").path("tls"), "http.tls");
+    }
+
+    /** The {@code http.http2} section ({@code disabled}), empty when absent. */
+    public Map<String, Object> http2() {
+        return section(root.path("http").path("http2"), "http.http2");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> section(JsonNode n, String key) {
+        if (n.isMissingNode() || n.isNull()) {
+            return new LinkedHashMap<>();
+        }
+        if (!n.isObject()) {
+            throw new ConfigException(key + ": must be a mapping");
+        }
+        return (Map<String, Object>) plain(n);
+    }
+
     private static boolean bool(String key, JsonNode n, boolean dflt) {
         if (n.isMissingNode() || n.isNull()) {
             return dflt;

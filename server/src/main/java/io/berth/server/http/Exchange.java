@@ -151,6 +151,9 @@ final class Exchange {
      * connection stays usable; beyond that, announce {@code Connection: close}.
      */
     private void closeIfBodyUnread() {
+        if (request.getConnectionMetaData().getHttpVersion().getVersion() >= 20) {
+            return; // HTTP/2: an unread body ends its own stream; "Connection: close" would GOAWAY every stream
+        }
         long len = contentLength();
         if (len == 0 || (len < 0 && header("Transfer-Encoding") == null)) {
             return;

@@ -36,7 +36,9 @@ final class JsonErrorHandler extends ErrorHandler {
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         // Jetty may drop the connection after an error of its own (a request it could not parse);
         // say so, or a keep-alive client sends its next request into a closed socket
-        response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        if (request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close"); // HTTP/2 would GOAWAY every stream
+        }
         response.write(true, ByteBuffer.wrap(body), callback);
         return true;
     }

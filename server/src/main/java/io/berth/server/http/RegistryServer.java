@@ -1,7 +1,12 @@
 package io.berth.server.http;
 
 import io.berth.core.registry.Registry;
+import io.berth.server.auth.AccessController;
+import io.berth.server.auth.AuthHandler;
+import io.berth.server.tls.TlsConnectors;
+import io.berth.server.tls.TlsSettings;
 import java.net.InetSocketAddress;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -20,14 +25,25 @@ public final class RegistryServer implements AutoCloseable {
     private final ServerConnector connector;
 
     public RegistryServer(Registry registry, ApiPolicy policy, String host, int port) {
-        this(registry, policy, host, port, ServerHooks.NONE);
+        this(registry, policy, host, port, ServerHooks.NONE, null, null);
+    }
+
+    public RegistryServer(Registry registry, ApiPolicy policy, String host, int port, ServerHooks hooks) {
+        this(registry, policy, host, port, hooks, null, null);
+    }
+
+    public RegistryServer(Registry registry, ApiPolicy policy, String host, int port, AccessController auth,
+                          TlsSettings tls) {
+        this(registry, policy, host, port, ServerHooks.NONE, auth, tls);
     }
 
     /**
-     * With operations' hooks: the handler they wrap around the API, its listener, and the drain
-     * timeout a stop (SIGTERM) waits for requests in flight, refusing new ones.
+     * The handlers nest as graceful(operations(auth(api))): operations' access log, metrics and
+     * health see every request including the 401s; the drain timeout a stop (SIGTERM) waits for
+     * requests in flight comes from the hooks. {@code auth} null: open; {@code tls} null: plain HTTP.
      */
-    public RegistryServer(Registry registry, ApiPolicy policy, String host, int port, ServerHooks hooks) {
+    public RegistryServer(Registry registry, ApiPolicy policy, String host, int port, ServerHooks hooks,
+                          AccessController auth, TlsSettings tls) {
         QueuedThreadPool pool = new QueuedThreadPool(200, 8);
         pool.setName("berth");
         if (VirtualThreads.areSupported()) {
@@ -39,17 +55,23 @@ public final class RegistryServer implements AutoCloseable {
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(64 * 1024); // many ?tag= parameters on one PUT
         http.setOutputBufferSize(64 * 1024);
-        HttpConnectionFactory h1 = new HttpConnectionFactory(http);
-        // Jetty reads request bodies in buffers of this size (8 KiB by default): larger reads mean
-        // far fewer syscalls and chunk hand-offs on multi-GiB layer uploads.
-        h1.setInputBufferSize(128 * 1024);
-        connector = new ServerConnector(server, h1);
+        if (tls == null) {
+            HttpConnectionFactory h1 = new HttpConnectionFactory(http);
+            // Jetty reads request bodies in buffers of this size (8 KiB by default): larger reads mean
+            // far fewer syscalls and chunk hand-offs on multi-GiB layer uploads.
+            h1.setInputBufferSize(128 * 1024);
+            connector = new ServerConnector(server, h1);
+        } else {
+            connector = TlsConnectors.create(server, http, tls);
+        }
         connector.setHost(host == null || host.isEmpty() ? null : host);
         connector.setPort(port);
         connector.setIdleTimeout(5 * 60_000L);
         server.addConnector(connector);
+        Handler api = new ApiHandler(registry, policy, hooks.listener());
+        Handler guarded = auth == null ? api : new AuthHandler(auth, policy, api);
         GracefulHandler graceful = new GracefulHandler();
-        graceful.setHandler(hooks.wrapper().apply(new ApiHandler(registry, policy, hooks.listener())));
+        graceful.setHandler(hooks.wrapper().apply(guarded));
         server.setHandler(graceful);
         server.setErrorHandler(new JsonErrorHandler());
         // 0 stops at once (distribution's draintimeout: 0); Jetty then skips the graceful phase

@@ -189,13 +189,10 @@ class RegistryConfigTest {
     }
 
     @Test
-    void currentDistributionExampleIsRefusedForItsAuthSection() {
-        ConfigException e = fails(DISTRIBUTION_EXAMPLE_WITH_AUTH);
-        assertTrue(e.getMessage().startsWith("auth"), e.getMessage());
-        assertMentions(e, "not supported");
-        // everything but auth is accepted
-        assertDoesNotThrow(() -> parse(DISTRIBUTION_EXAMPLE_WITH_AUTH.replaceAll(
-                "auth:\n  htpasswd:\n    realm: basic-realm\n    path: /etc/registry\n", "")));
+    void currentDistributionExampleIsAcceptedWithItsAuthSection() {
+        RegistryConfig c = parse(DISTRIBUTION_EXAMPLE_WITH_AUTH);
+        assertEquals(Map.of("htpasswd", Map.of("realm", "basic-realm", "path", "/etc/registry")), c.auth());
+        assertEquals(Map.of(), c.tls());
     }
 
     @Test
@@ -455,9 +452,12 @@ class RegistryConfigTest {
     }
 
     @Test
-    void envRefusedSectionIsRefused() {
-        assertMentions(fails(MINIMAL, Map.of("REGISTRY_AUTH_HTPASSWD_REALM", "basic")), "auth");
-        assertMentions(fails(MINIMAL, Map.of("REGISTRY_HTTP_TLS_CERTIFICATE", "/c.pem")), "http.tls");
+    void envSetsAuthAndTlsKeys() {
+        RegistryConfig c = RegistryConfig.parse(MINIMAL, Map.of("REGISTRY_AUTH_HTPASSWD_REALM", "basic",
+                "REGISTRY_AUTH_HTPASSWD_PATH", "/auth/htpasswd", "REGISTRY_HTTP_TLS_CERTIFICATE", "/c.pem",
+                "REGISTRY_HTTP_TLS_KEY", "/k.pem"));
+        assertEquals(Map.of("htpasswd", Map.of("realm", "basic", "path", "/auth/htpasswd")), c.auth());
+        assertEquals(Map.of("certificate", "/c.pem", "key", "/k.pem"), c.tls());
     }
 
     @Test
@@ -609,17 +609,20 @@ class RegistryConfigTest {
     }
 
     @Test
-    void authIsRefused() {
-        ConfigException e = fails(MINIMAL + "auth:\n  htpasswd:\n    realm: basic-realm\n    path: /etc/registry\n");
-        assertTrue(e.getMessage().startsWith("auth"), e.getMessage());
-        assertMentions(e, "not supported");
-        assertMentions(fails(MINIMAL + "auth:\n  token:\n    realm: https://auth.example/token\n"), "auth");
-        assertMentions(fails(MINIMAL + "auth:\n  silly:\n    realm: x\n"), "auth");
+    void authAndTlsSectionsAreReadAsPlainMaps() {
+        RegistryConfig c = parse(MINIMAL + "auth:\n  token:\n    realm: https://auth.example/token\n"
+                + "    autoredirect: true\n    signingalgorithms: [RS256, ES256]\n"
+                + "http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n    clientcas: [/ca1.pem, /ca2.pem]\n"
+                + "  http2:\n    disabled: true\n");
+        assertEquals(Map.of("token", Map.of("realm", "https://auth.example/token", "autoredirect", "true",
+                "signingalgorithms", List.of("RS256", "ES256"))), c.auth());
+        assertEquals(List.of("/ca1.pem", "/ca2.pem"), c.tls().get("clientcas"));
+        assertEquals(Map.of("disabled", "true"), c.http2());
+        assertMentions(assertThrows(ConfigException.class, () -> parse(MINIMAL + "auth: [htpasswd]\n").auth()), "auth");
     }
 
     @Test
     void otherRefusedSections() {
-        assertMentions(fails(MINIMAL + "http:\n  tls:\n    certificate: /c.pem\n    key: /k.pem\n"), "http.tls");
         assertMentions(fails(MINIMAL + "proxy:\n  remoteurl: https://registry-1.docker.io\n"), "proxy");
         assertMentions(fails(MINIMAL + "middleware:\n  storage:\n    - name: cloudfront\n"), "middleware");
         assertMentions(fails("version: 0.1\nstorage:\n  gcs:\n    bucket: b\n"), "storage.gcs");

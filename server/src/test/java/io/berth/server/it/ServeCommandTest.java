@@ -43,7 +43,7 @@ class ServeCommandTest {
     }
 
     @Test
-    void authSectionIsRefused() {
+    void incompleteAuthSectionNamesTheMissingOption() {
         Path config = write("auth.yml", """
                 version: 0.1
                 storage:
@@ -51,13 +51,31 @@ class ServeCommandTest {
                     rootdirectory: %s
                 auth:
                   htpasswd:
-                    realm: basic-realm
-                    path: /etc/registry/htpasswd
+                    path: %s
                 http:
                   addr: 127.0.0.1:0
+                """.formatted(tmp.resolve("data"), tmp.resolve("htpasswd")));
+        Processes.Result r = BerthProcess.run(null, "serve", config.toString());
+        assertConfigError(r, "auth.htpasswd.realm");
+    }
+
+    @Test
+    void letsEncryptIsRefusedAsUnsupported() {
+        Path config = write("le.yml", """
+                version: 0.1
+                storage:
+                  filesystem:
+                    rootdirectory: %s
+                http:
+                  addr: 127.0.0.1:0
+                  tls:
+                    letsencrypt:
+                      cachefile: /var/lib/registry/le.cache
+                      email: admin@example.com
                 """.formatted(tmp.resolve("data")));
         Processes.Result r = BerthProcess.run(null, "serve", config.toString());
-        assertConfigError(r, "auth");
+        assertConfigError(r, "http.tls.letsencrypt");
+        assertTrue(r.stderr().contains("not supported"), r.describe());
     }
 
     @Test
