@@ -5,6 +5,8 @@
 # (default: all scenarios at regbench's default sizes). Results land in $OUT (default /tmp/berth-bench).
 # BACKEND=s3mock runs both registries on S3 instead: one Adobe S3Mock (from the classpath that
 # test-servers/s3mock resolves), a fresh bucket for each registry, the same driver keys for both.
+# SECURE=1 puts TLS (a generated self-signed certificate) and htpasswd auth (bcrypt) on both;
+# regbench then runs with -insecure -user bench -pass bench.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 out="${OUT:-/tmp/berth-bench}"
@@ -36,6 +38,21 @@ storage_yml() { # name store-dir
   fi
 }
 args=("$@"); [ ${#args[@]} -gt 0 ] || args=(all)
+scheme=http; secure_yml=""; rb_auth=()
+if [ "${SECURE:-0}" = 1 ]; then
+  command -v openssl >/dev/null || { echo "SECURE=1 needs openssl"; exit 2; }
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$out/tls.key" -out "$out/tls.crt" 2>/dev/null
+  # a bcrypt entry, made with the bcrypt library inside berth.jar
+  cat > "$out/Htpasswd.java" <<'JAVA'
+public class Htpasswd { public static void main(String[] a) {
+  System.out.println(a[0] + ":" + new String(at.favre.lib.crypto.bcrypt.BCrypt.withDefaults().hash(10, a[1].toCharArray()))); } }
+JAVA
+  java -cp "$here/server/target/berth.jar" "$out/Htpasswd.java" bench bench > "$out/htpasswd"
+  scheme=https
+  secure_yml="auth: {htpasswd: {realm: bench, path: $out/htpasswd}}"
+  rb_auth=(-insecure -user bench -pass bench)
+fi
 
 run_one() { # name port command...
   local name=$1 port=$2; shift 2
@@ -48,17 +65,18 @@ $(storage_yml "$name" "$store")
   delete: {enabled: true}
   redirect: {disable: true}
   cache: {blobdescriptor: inmemory}
-http: {addr: 127.0.0.1:$port, secret: bench}
+http: {addr: 127.0.0.1:$port, secret: bench$([ "$scheme" = https ] && echo ", tls: {certificate: $out/tls.crt, key: $out/tls.key}")}
+$secure_yml
 YML
   env -u AWS_CA_BUNDLE "$@" "$out/$name.yml" > "$out/$name.log" 2>&1 &
   local pid=$!
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.2; done
+  for _ in $(seq 100); do curl -sk -o /dev/null "$scheme://127.0.0.1:$port/v2/" && break; sleep 0.2; done
   local rss_max=0
   ( while kill -0 $pid 2>/dev/null; do
       r=$(awk '/VmRSS/{print $2}' /proc/$pid/status 2>/dev/null || echo 0); echo "$r"; sleep 0.5
     done ) > "$out/$name.rss" &
   local sampler=$!
-  "$out/regbench" -url "http://127.0.0.1:$port" -registry-pid $pid -json "$out/$name.json" "${args[@]}" \
+  "$out/regbench" -url "$scheme://127.0.0.1:$port" ${rb_auth[@]+"${rb_auth[@]}"} -registry-pid $pid -json "$out/$name.json" "${args[@]}" \
     > "$out/$name.txt" 2>&1 || echo "regbench reported errors against $name (see $out/$name.txt)"
   awk '/VmHWM/{print $2}' /proc/$pid/status > "$out/$name.hwm" 2>/dev/null || true
   if [ "$name" = berth ] && command -v jcmd >/dev/null; then jcmd $pid GC.heap_info > "$out/$name.heap" 2>&1 || true; fi
