@@ -6,6 +6,8 @@ import io.berth.server.auth.AuthHandler;
 import io.berth.server.tls.TlsConnectors;
 import io.berth.server.tls.TlsSettings;
 import java.net.InetSocketAddress;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -49,7 +51,11 @@ public final class RegistryServer implements AutoCloseable {
         if (VirtualThreads.areSupported()) {
             pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("berth-vt"));
         }
-        server = new Server(pool);
+        // Jetty pools buffers only up to 64 KiB by default; larger ones (our 128 KiB request reads,
+        // 256 KiB file sends) were allocated fresh and freed only when a GC found them, which
+        // let direct memory (RSS) climb past 1 GiB under load. Pool them, and bound what is kept.
+        ByteBufferPool buffers = new ArrayByteBufferPool(0, -1, 512 * 1024, -1, 64L << 20, 128L << 20);
+        server = new Server(pool, null, buffers);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
