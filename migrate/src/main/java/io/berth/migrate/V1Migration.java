@@ -179,7 +179,8 @@ public final class V1Migration {
                     for (Anomaly.Kind w : l.warnings()) {
                         anomalies.add(Anomaly.of(w, t.v1Repository(), t.tag(), id, w == Anomaly.Kind.CHECKSUM_MISSING
                                 ? "no _checksum: checked by decompressing the whole layer and parsing its tar"
-                                : "only a tarsum checksum: checked by decompressing the whole layer and parsing its tar"));
+                                : "_checksum holds neither a sha256 payload nor a tarsum Berth knows: checked by decompressing"
+                                + " the whole layer and parsing its tar"));
                     }
                 }
             }
