@@ -29,6 +29,23 @@ public final class JobState implements AutoCloseable {
         this.db = db;
     }
 
+    /**
+     * Loads SQLite's native library in a daemon thread: sqlite-jdbc extracts and checks it on every
+     * start (a few hundred ms), which can then overlap the scan of the source. {@link #open} waits
+     * for it if it is still under way, and reports any failure itself.
+     */
+    public static void preload() {
+        Thread t = new Thread(() -> {
+            try {
+                org.sqlite.SQLiteJDBCLoader.initialize();
+            } catch (Exception | LinkageError e) {
+                // open() fails with the reason
+            }
+        }, "sqlite-preload");
+        t.setDaemon(true);
+        t.start();
+    }
+
     public static JobState open(Path file) throws IOException {
         try {
             Path dir = file.toAbsolutePath().getParent();

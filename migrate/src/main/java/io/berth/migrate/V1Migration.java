@@ -27,6 +27,7 @@ import io.berth.migrate.v1.V1Scanner;
 import io.berth.migrate.v1.V1Store;
 import io.berth.migrate.v1.V2Image;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -75,8 +78,7 @@ public final class V1Migration {
     /** Plans, and unless dry-run migrates; {@code state} may be null only for a dry run. */
     public MigrationReport run(JobState state) throws IOException {
         Instant started = Instant.now();
-        int workers = options.workers() > 0 ? options.workers()
-                : Workers.defaultFor(destination == null ? source.name() : destination.name());
+        int workers = options.workers() > 0 ? options.workers() : defaultWorkers();
         ExecutorService pool = Workers.pool("migrate", workers);
         try {
             V1Plan plan;
@@ -93,6 +95,16 @@ public final class V1Migration {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The cloud drivers' default; on a filesystem two per core, since each worker spends part of
+     * every layer waiting for its fsync, and the other can hash and inflate meanwhile.
+     */
+    private int defaultWorkers() {
+        String driver = destination == null ? source.name() : destination.name();
+        int n = Workers.defaultFor(driver);
+        return "filesystem".equals(driver) ? 2 * n : n;
     }
 
     private MigrationReport migrate(V1Plan plan, JobState state, ExecutorService pool, Instant started)
@@ -135,40 +147,48 @@ public final class V1Migration {
         Map<String, LayerException> bad = new ConcurrentHashMap<>();
         java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
         long t0 = System.nanoTime();
+        double seconds;
+        // a tag is written as soon as its chain's layers are: the small, fsync-bound writes of the
+        // tags overlap the conversion of the layers still to come
+        List<CompletableFuture<TagResult>> tagWrites = new ArrayList<>();
         try (Progress p = Progress.start("migrate layers", "bytes", options.quiet())) {
             p.maxHint(total);
-            List<Future<Void>> fs = new ArrayList<>();
+            Map<String, CompletableFuture<Void>> converted = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : firstRepo.entrySet()) {
-                fs.add(pool.submit(() -> {
+                converted.put(e.getKey(), CompletableFuture.runAsync(() -> {
                     V1Image img = plan.images().get(e.getKey());
                     try {
                         layers.put(img.id(), layer(registry, state, img, e.getValue(), p, read));
                     } catch (LayerException le) {
                         bad.put(img.id(), le);
+                    } catch (IOException io) {
+                        throw new UncheckedIOException(io);
                     }
-                    return null;
-                }));
+                }, pool));
             }
-            for (Future<Void> f : fs) {
+            for (PlannedTag t : todo) {
+                CompletableFuture<?>[] chain = t.chain().stream().map(converted::get).toArray(CompletableFuture[]::new);
+                tagWrites.add(CompletableFuture.allOf(chain).thenApplyAsync(x -> {
+                    try {
+                        return writeTag(registry, state, plan, t, layers, bad);
+                    } catch (IOException io) {
+                        throw new UncheckedIOException(io);
+                    }
+                }, pool));
+            }
+            for (CompletableFuture<Void> f : converted.values()) {
                 await(f);
             }
+            seconds = (System.nanoTime() - t0) / 1e9;
         }
         long bytesRead = read.get();
-        double seconds = (System.nanoTime() - t0) / 1e9;
         List<LayerResult> layerResults = new ArrayList<>();
         try (Progress p = Progress.start("migrate tags", "tags", options.quiet())) {
             p.maxHint(todo.size());
-            List<Future<TagResult>> fs = new ArrayList<>();
-            for (PlannedTag t : todo) {
-                fs.add(pool.submit(() -> {
-                    TagResult r = writeTag(registry, state, plan, t, layers, bad);
-                    p.step(1);
-                    return r;
-                }));
-            }
-            for (Future<TagResult> f : fs) {
+            for (CompletableFuture<TagResult> f : tagWrites) {
                 TagResult r = await(f);
                 results.put(r.v1Repository() + ":" + r.tag(), r);
+                p.step(1);
             }
         }
         Map<String, Boolean> warned = new ConcurrentHashMap<>();
@@ -179,7 +199,8 @@ public final class V1Migration {
                     for (Anomaly.Kind w : l.warnings()) {
                         anomalies.add(Anomaly.of(w, t.v1Repository(), t.tag(), id, w == Anomaly.Kind.CHECKSUM_MISSING
                                 ? "no _checksum: checked by decompressing the whole layer and parsing its tar"
-                                : "only a tarsum checksum: checked by decompressing the whole layer and parsing its tar"));
+                                : "_checksum holds neither a sha256 payload nor a tarsum Berth knows: checked by decompressing"
+                                + " the whole layer and parsing its tar"));
                     }
                 }
             }
@@ -201,11 +222,13 @@ public final class V1Migration {
                 return recorded.get();
             }
         }
-        Repository repo = registry.repository(RepositoryName.of(repository));
-        String uuid = repo.uploads().start();
-        String dir = PathLayout.uploadDir(repo.name(), uuid);
-        String data = PathLayout.uploadData(repo.name(), uuid);
-        state.staging(dir, true);
+        // staged as an upload's data, with no startedat: UploadStore.start would fsync two files per
+        // layer for a client that never comes; gc, verify and distribution purge it like an upload
+        RepositoryName repo = RepositoryName.of(repository);
+        String uuid = UUID.randomUUID().toString();
+        String dir = PathLayout.uploadDir(repo, uuid);
+        String data = PathLayout.uploadData(repo, uuid);
+        state.staging(dir, true); // before anything is written: a killed run's leftovers are found
         ConvertedLayer converted;
         try {
             try (FileWriter w = destination.writer(data, false)) {
@@ -227,9 +250,9 @@ public final class V1Migration {
             registry.blobs().commitUpload(data, converted.digest());
         } finally {
             try {
-                repo.uploads().cancel(uuid);
-            } catch (RuntimeException | IOException e) {
-                // nothing left to clean
+                destination.delete(dir);
+            } catch (PathNotFoundException e) {
+                // the data was moved and nothing else was written
             }
             state.staging(dir, false);
         }
@@ -323,6 +346,9 @@ public final class V1Migration {
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
+            }
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
             }
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;

@@ -13,11 +13,15 @@ import io.berth.core.registry.Registry;
 import io.berth.core.storage.StorageDriver;
 import io.berth.migrate.MigrationReport.TagStatus;
 import io.berth.migrate.v1.Anomaly;
+import io.berth.migrate.v1.TarBytes;
 import io.berth.migrate.v1.V1Fixtures;
 import io.berth.migrate.v1.V1StoreBuilder;
+import io.berth.migrate.v1.V1StoreBuilder.Checksum;
+import io.berth.migrate.v1.V1StoreBuilder.Stored;
 import io.berth.migrate.v1.V2Image;
 import io.berth.storage.filesystem.FilesystemDriver;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -241,5 +245,72 @@ class V1MigrationTest {
         assertEquals(nonEmpty, config.path("rootfs").path("diff_ids").size(), "history entries without empty_layer = diff_ids");
         assertEquals(nonEmpty, m.path("layers").size());
         assertNotEquals(app1.chain().size(), nonEmpty);
+    }
+
+    @Test
+    void tarsumEraLayersAreVerifiedBeforeTheyAreWritten() throws Exception {
+        FilesystemDriver src = new FilesystemDriver(tmp.resolve("v1"));
+        V1StoreBuilder b = new V1StoreBuilder(src, 9);
+        List<V1Fixtures.Expected> good = new ArrayList<>();
+        byte[] rich = TarBytes.of(List.of(
+                TarBytes.Entry.file("etc/", 040755, 1396838750, new byte[0]).type('5', "").owner(0, 0, "root", "root"),
+                TarBytes.Entry.file("etc/motd", 0100644, 1396838750, "hello\n".getBytes(StandardCharsets.UTF_8))
+                        .owner(0, 0, "root", "root"),
+                TarBytes.Entry.file("bin/sh", 0120777, 1396838750, new byte[0]).type('2', "busybox"),
+                TarBytes.Entry.file("x", 0100644, 1396838750, b.randomBytes(3000))
+                        .gnuLongName("usr/share/" + "long/".repeat(30) + "name"),
+                TarBytes.Entry.file("cap", 0100755, 1400260726, b.randomBytes(100))
+                        .pax(Map.of("SCHILY.xattr.security.capability", new byte[] {1, 0, 0, 2, 0, '\n', 0, 0}))),
+                TarBytes.Format.USTAR);
+        String root = b.image().tarsumEra().tar(V1Fixtures.noEndMarker(rich)).push();
+        String xz = b.image().tarsumEra().parent(root).tar(b.layerTar(5000)).stored(Stored.XZ)
+                .checksum(Checksum.TARSUM_ONLY).push();
+        String v1 = b.image().parent(xz).tar(b.layerTar(5000)).checksum(Checksum.TARSUM_V1).push();
+        String dev = b.image().parent(v1).tar(b.layerTar(5000)).checksum(Checksum.TARSUM_DEV).push();
+        b.tag("era", "ok", "latest", dev);
+        good.add(new V1Fixtures.Expected("era/ok", "era/ok", "latest", List.of(root, xz, v1, dev)));
+        // tarsum.v1 leaves mtime out: a layer re-serialized with other times still verifies
+        byte[] layer = b.layerTar(4000);
+        String retimed = b.image().tar(V1Fixtures.tamperMtime(layer)).checksumTar(layer).checksum(Checksum.TARSUM_V1).push();
+        b.tag("era", "retimed", "latest", retimed);
+        good.add(new V1Fixtures.Expected("era/retimed", "era/retimed", "latest", List.of(retimed)));
+
+        // ...but not under v0, which hashes it; nor a changed file byte; nor a truncated layer
+        byte[] t1 = b.layerTar(4000);
+        String mtime = b.image().tarsumEra().tar(t1)
+                .storedBytes(V1StoreBuilder.compress(V1Fixtures.tamperMtime(t1), Stored.GZIP)).push();
+        byte[] t2 = b.layerTar(4000);
+        String content = b.image().tarsumEra().tar(t2).checksum(Checksum.TARSUM_DEV)
+                .storedBytes(V1StoreBuilder.compress(V1Fixtures.tamperContent(t2), Stored.GZIP)).push();
+        byte[] t3 = b.layerTar(40_000);
+        byte[] gz = V1StoreBuilder.compress(t3, Stored.GZIP);
+        String truncated = b.image().tarsumEra().tar(t3).storedBytes(java.util.Arrays.copyOf(gz, gz.length - 100)).push();
+        List<String> bad = List.of(mtime, content, truncated);
+        for (String id : bad) {
+            b.tag("era", "bad" + bad.indexOf(id), "latest", id);
+        }
+        String above = b.image().tarsumEra().parent(content).tar(b.layerTar(100)).push();
+        b.tag("era", "bad1", "above", above);
+
+        FilesystemDriver dst = new FilesystemDriver(tmp.resolve("v2"));
+        MigrationReport r = migrate(src, dst, tmp.resolve("state.db"), options(V2Image.Format.DOCKER, false));
+        for (V1Fixtures.Expected e : good) {
+            MigratedImages.assertMigrated(dst, b, e, MediaTypes.DOCKER_MANIFEST);
+        }
+        assertTrue(r.anomalies().stream().noneMatch(a -> a.kind() == Anomaly.Kind.CHECKSUM_UNVERIFIABLE_LEGACY
+                || a.kind() == Anomaly.Kind.CHECKSUM_MISSING), () -> "every tarsum verified: " + r.anomalies());
+        Registry reg = new Registry(dst);
+        for (String id : bad) {
+            String repo = "era/bad" + bad.indexOf(id);
+            assertTrue(r.anomalies().stream().anyMatch(a -> a.kind() == Anomaly.Kind.LAYER_CHECKSUM_MISMATCH
+                    && a.repository().equals(repo) && id.equals(a.imageId()) && a.detail().contains("tarsum")),
+                    () -> repo + " reported: " + r.anomalies());
+            assertTrue(reg.repository(RepositoryName.of(repo)).tags().resolve(Tag.of("latest")).isEmpty(), repo);
+            assertTrue(reg.blobs().stat(Digest.sha256(b.image(id).stored())).isEmpty(), "no blob of " + repo);
+        }
+        assertTrue(r.anomalies().stream().anyMatch(a -> a.kind() == Anomaly.Kind.LAYER_CHECKSUM_MISMATCH
+                && a.repository().equals("era/bad1") && "above".equals(a.tag()) && content.equals(a.imageId())));
+        assertEquals(good.size(), r.summary().tagsMigrated(), () -> "" + r.tags());
+        assertEquals(4, r.summary().tagsSkipped(), () -> "" + r.tags());
     }
 }

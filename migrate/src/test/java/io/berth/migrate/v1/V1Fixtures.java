@@ -65,6 +65,15 @@ public final class V1Fixtures {
         b.tag("modern", "tool", "2.0", top);
         out.add(new Expected("modern/tool", "modern/tool", "2.0", List.of(dep1, dep2, top)));
 
+        // docker 0.8 era: checksums are tarsums (bare string from registry 0.6, [payload, tarsum] from 0.8,
+        // a tarsum list over an empty gzip stream)
+        String ancient = b.image().tarsumEra().tar(noEndMarker(b.layerTar(layerSize))).push();
+        String ancientMid = b.image().tarsumEra().parent(ancient).tar(noEndMarker(b.layerTar(layerSize)))
+                .checksum(Checksum.PAYLOAD_AND_TARSUM).push();
+        String ancientTop = b.image().tarsumEra().parent(ancientMid).tar(new byte[0]).checksum(Checksum.TARSUM_ONLY).push();
+        b.tag("ancient", "tool", "0.8", ancientTop);
+        out.add(new Expected("ancient/tool", "ancient/tool", "0.8", List.of(ancient, ancientMid, ancientTop)));
+
         // a/b/c as registry >= 0.8.1 stored it: repositories/team/sub%252Fapp
         b.tag("team", "sub%252Fapp", "latest", base);
         out.add(new Expected("team/sub/app", "team/sub/app", "latest", List.of(root, base)));
@@ -72,8 +81,32 @@ public final class V1Fixtures {
     }
 
     /** The tar without its two trailing zero blocks, as docker 0.6 to 1.2 pushed it. */
-    static byte[] noEndMarker(byte[] tar) {
+    public static byte[] noEndMarker(byte[] tar) {
         return java.util.Arrays.copyOf(tar, tar.length - 1024);
+    }
+
+    /** The tar with one content byte of its first non-empty regular file changed: same size, headers intact. */
+    public static byte[] tamperContent(byte[] tar) {
+        byte[] t = tar.clone();
+        for (int off = 0; off + 512 <= t.length; ) {
+            long size = TarCheck.parseOctal(t, off + 124, 12);
+            if ((t[off + 156] == '0' || t[off + 156] == 0) && size > 0) {
+                t[off + 512] ^= 0x20;
+                return t;
+            }
+            off += 512 + (int) ((size + 511) / 512 * 512);
+        }
+        throw new IllegalArgumentException("no regular file with content to tamper with");
+    }
+
+    /** The tar with the first entry's mtime moved one second: a valid header, the same content. */
+    public static byte[] tamperMtime(byte[] tar) {
+        byte[] t = tar.clone();
+        long mtime = TarCheck.parseOctal(t, 136, 12);
+        byte[] field = String.format("%011o", mtime + 1).getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(field, 0, t, 136, 11);
+        TarBytes.checksum(java.util.Arrays.copyOfRange(t, 0, 512), t);
+        return t;
     }
 
     /** Expected outcome of the anomaly store: kind → (repository, tag, image id) that must be reported. */
@@ -132,10 +165,19 @@ public final class V1Fixtures {
         b.tag("warn", "nosum", "latest", noSum);
         good.add(new Expected("warn/nosum", "warn/nosum", "latest", List.of(noSum)));
         out.add(new ExpectedAnomaly(Anomaly.Kind.CHECKSUM_MISSING, "warn/nosum", "latest", noSum));
-        String tarsum = b.image().tar(b.layerTar(100)).checksum(Checksum.TARSUM_ONLY).push();
-        b.tag("warn", "tarsum", "latest", tarsum);
-        good.add(new Expected("warn/tarsum", "warn/tarsum", "latest", List.of(tarsum)));
-        out.add(new ExpectedAnomaly(Anomaly.Kind.CHECKSUM_UNVERIFIABLE_LEGACY, "warn/tarsum", "latest", tarsum));
+        String unknownSum = b.image().tar(b.layerTar(100)).checksum(Checksum.UNKNOWN_FORMAT).push();
+        b.tag("warn", "legacysum", "latest", unknownSum);
+        good.add(new Expected("warn/legacysum", "warn/legacysum", "latest", List.of(unknownSum)));
+        out.add(new ExpectedAnomaly(Anomaly.Kind.CHECKSUM_UNVERIFIABLE_LEGACY, "warn/legacysum", "latest", unknownSum));
+        // a tarsum-era layer changed after the push, still a valid gzip of a valid tar: only the tarsum tells
+        byte[] era = noEndMarker(b.layerTar(2000));
+        String tampered = b.image().tarsumEra().tar(era).storedBytes(V1StoreBuilder.compress(tamperContent(era), Stored.GZIP))
+                .push();
+        b.tag("bad", "tarsum", "latest", tampered);
+        out.add(new ExpectedAnomaly(Anomaly.Kind.LAYER_CHECKSUM_MISMATCH, "bad/tarsum", "latest", tampered));
+        String onTampered = b.image().tarsumEra().parent(tampered).tar(noEndMarker(b.layerTar(100))).push();
+        b.tag("bad", "tarsum", "above", onTampered);
+        out.add(new ExpectedAnomaly(Anomaly.Kind.LAYER_CHECKSUM_MISMATCH, "bad/tarsum", "above", tampered));
 
         String mismatch = b.image().declaredId(b.newId()).tar(b.layerTar(100)).push();
         b.tag("bad", "idmismatch", "latest", mismatch);

@@ -31,8 +31,15 @@ public final class V1StoreBuilder {
 
     public enum Stored { GZIP, XZ, BZIP2, TAR }
 
-    /** How {@code _checksum} is written. */
-    public enum Checksum { PAYLOAD, NONE, TARSUM_ONLY, BARE_STRING, WRONG }
+    /**
+     * How {@code _checksum} is written (spec §5). TARSUM_ONLY: {@code ["tarsum+sha256:…"]};
+     * TARSUM_BARE: the bare string registry 0.5–0.6 stored from docker 0.6–0.9's {@code PUT checksum};
+     * PAYLOAD_AND_TARSUM: registry 0.7–0.9.0 with docker &lt; 0.10; TARSUM_V1 / TARSUM_DEV: the other
+     * labels docker's tarsum knows; UNKNOWN_FORMAT: a checksum nothing can verify.
+     */
+    public enum Checksum {
+        PAYLOAD, NONE, TARSUM_ONLY, TARSUM_BARE, PAYLOAD_AND_TARSUM, TARSUM_V1, TARSUM_DEV, UNKNOWN_FORMAT, BARE_STRING, WRONG
+    }
 
     private final StorageDriver driver;
     private final Random random;
@@ -90,12 +97,14 @@ public final class V1StoreBuilder {
         private String cmd = "/bin/sh -c #(nop) CMD [/bin/sh]";
         private String architecture = "amd64";
         private boolean withOs = true;
+        private String dockerVersion = "1.6.2";
         private boolean inProgress;
         private boolean dependencyOnly;
         private String declaredId;
         private byte[] rawJson;
         private byte[] storedOverride;
         private List<String> ancestry;
+        private byte[] checksumTar;
 
         public Push id(String v) { id = v; return this; }
         public Push parent(String v) { parent = v; return this; }
@@ -105,6 +114,17 @@ public final class V1StoreBuilder {
         public Push cmd(String v) { cmd = v; return this; }
         /** docker ≤ 0.7: architecture x86_64 and no os. */
         public Push oldDocker() { architecture = "x86_64"; withOs = false; return this; }
+        /**
+         * docker 0.8 pushing to registry 0.6: x86_64 without os, JSON without the trailing newline
+         * docker 1.4 added, the tar re-serialized without end blocks, {@code _checksum} the bare
+         * tarsum docker sent in {@code PUT checksum}.
+         */
+        public Push tarsumEra() {
+            oldDocker();
+            dockerVersion = "0.8.1";
+            checksum = Checksum.TARSUM_BARE;
+            return this;
+        }
         public Push inProgress() { inProgress = true; return this; }
         /** docker ≥ 1.10 dependency image: {"id","parent"} only. */
         public Push dependencyOnly() { dependencyOnly = true; return this; }
@@ -113,6 +133,8 @@ public final class V1StoreBuilder {
         /** Stored layer bytes replaced after the checksum was computed (corruption, truncation). */
         public Push storedBytes(byte[] v) { storedOverride = v; return this; }
         public Push ancestry(List<String> v) { ancestry = v; return this; }
+        /** The tar the client computed its tarsum over, when the stored one differs (re-serialized, altered). */
+        public Push checksumTar(byte[] v) { checksumTar = v; return this; }
 
         public String push() {
             byte[] json = rawJson != null ? rawJson : json();
@@ -131,10 +153,17 @@ public final class V1StoreBuilder {
             }
             put(dir + "/ancestry", pythonList(anc));
             String payload = "sha256:" + sha256(concat(json, "\n".getBytes(StandardCharsets.UTF_8), storedBytes));
+            byte[] summed = checksumTar != null ? checksumTar : tar;
             switch (checksum) {
                 case PAYLOAD -> put(dir + "/_checksum", pythonList(List.of(payload)));
                 case BARE_STRING -> put(dir + "/_checksum", payload.getBytes(StandardCharsets.UTF_8));
-                case TARSUM_ONLY -> put(dir + "/_checksum", pythonList(List.of("tarsum+sha256:" + sha256(tar))));
+                case TARSUM_ONLY -> put(dir + "/_checksum", pythonList(List.of(tarsum(summed, TarSum.Version.V0, json))));
+                case TARSUM_BARE -> put(dir + "/_checksum", tarsum(summed, TarSum.Version.V0, json).getBytes(StandardCharsets.UTF_8));
+                case PAYLOAD_AND_TARSUM -> put(dir + "/_checksum",
+                        pythonList(List.of(payload, tarsum(summed, TarSum.Version.V0, json))));
+                case TARSUM_V1 -> put(dir + "/_checksum", pythonList(List.of(tarsum(summed, TarSum.Version.V1, json))));
+                case TARSUM_DEV -> put(dir + "/_checksum", pythonList(List.of(tarsum(summed, TarSum.Version.DEV, json))));
+                case UNKNOWN_FORMAT -> put(dir + "/_checksum", pythonList(List.of("tarsum.v9+sha256:" + sha256(tar))));
                 case WRONG -> put(dir + "/_checksum", pythonList(List.of("sha256:" + sha256(new byte[] {1}))));
                 case NONE -> { }
             }
@@ -162,7 +191,7 @@ public final class V1StoreBuilder {
                 cc.put("OnBuild", List.of());
                 cc.put("Labels", Map.of());
                 m.put("container_config", cc);
-                m.put("docker_version", "1.6.2");
+                m.put("docker_version", dockerVersion);
                 m.put("author", "Alice Example <alice@example.com>");
                 Map<String, Object> config = new LinkedHashMap<>(cc);
                 config.put("Cmd", List.of("/bin/sh"));
@@ -174,7 +203,8 @@ public final class V1StoreBuilder {
                 m.put("Size", tar.length);
             }
             try {
-                return concat(JSON.writeValueAsBytes(m), dependencyOnly ? new byte[0] : "\n".getBytes(StandardCharsets.UTF_8));
+                boolean newline = !dependencyOnly && !dockerVersion.startsWith("0.");
+                return concat(JSON.writeValueAsBytes(m), newline ? "\n".getBytes(StandardCharsets.UTF_8) : new byte[0]);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -251,6 +281,15 @@ public final class V1StoreBuilder {
                 case TAR -> out.writeBytes(tar);
             }
             return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The tarsum docker's client and the registry computed over the tar pushed (spec §5). */
+    public static String tarsum(byte[] tar, TarSum.Version version, byte[] json) {
+        try {
+            return TarSum.of(new java.io.ByteArrayInputStream(tar), version, json);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

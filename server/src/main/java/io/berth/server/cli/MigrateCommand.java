@@ -13,6 +13,7 @@ import io.berth.migrate.copy.CopyOptions;
 import io.berth.migrate.copy.CopyReport;
 import io.berth.migrate.copy.StoreCopier;
 import io.berth.migrate.v1.Anomaly;
+import io.berth.migrate.v1.LayerConverter;
 import io.berth.migrate.v1.V2Image;
 import io.berth.server.config.ConfigException;
 import io.berth.server.storage.StorageLocation;
@@ -56,7 +57,7 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "print the plan (repositories, tags, images, bytes, anomalies); write nothing")
     boolean dryRun;
 
-    @Option(names = "--workers", paramLabel = "N", description = "parallel workers (default: per destination backend)")
+    @Option(names = "--workers", paramLabel = "N", description = "parallel workers (default: per destination backend; V1 to a filesystem: two per core)")
     int workers;
 
     @Option(names = "--repository", paramLabel = "GLOB",
@@ -90,6 +91,10 @@ public final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream err = System.err;
+        if (!dryRun) { // both overlap opening the stores and scanning the source
+            JobState.preload();
+            LayerConverter.warmUp();
+        }
         StorageLocation src;
         StorageLocation dst = null;
         try {
