@@ -28,7 +28,7 @@ import org.eclipse.jetty.util.Fields;
 /** One request and its response: the helpers every endpoint uses to read input and answer. */
 final class Exchange {
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final int FILE_BUFFER = 256 * 1024;
+    private static final int FILE_BUFFER = 1024 * 1024;
     private static final long DRAIN_LIMIT = 256L << 10;
 
     final Request request;

@@ -54,7 +54,7 @@ public final class RegistryServer implements AutoCloseable {
         // Jetty pools buffers only up to 64 KiB by default; larger ones (our 128 KiB request reads,
         // 256 KiB file sends) were allocated fresh and freed only when a GC found them, which
         // let direct memory (RSS) climb past 1 GiB under load. Pool them, and bound what is kept.
-        ByteBufferPool buffers = new ArrayByteBufferPool(0, -1, 512 * 1024, -1, 64L << 20, 128L << 20);
+        ByteBufferPool buffers = new ArrayByteBufferPool(0, -1, 1024 * 1024, -1, 64L << 20, 128L << 20);
         server = new Server(pool, null, buffers);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
