@@ -2,6 +2,7 @@ package io.berth.gc;
 
 import io.berth.core.digest.Digest;
 import io.berth.core.layout.PathLayout;
+import io.berth.core.reference.Tag;
 import io.berth.core.storage.FileInfo;
 import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
@@ -21,7 +22,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,7 +42,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     listed once more and the repository re-planned if a revision or tag changed.</li>
  * <li>Blobs: the 256 fan-out directories of {@code blobs/} are walked in parallel; a blob neither
  *     marked nor younger than the grace period becomes a candidate (spilled to a temporary file).</li>
- * <li>Re-check: {@code repositories/} is walked again and every repository with a file younger
+ * <li>Re-check: {@code repositories/} is walked again (its layer links, revisions and tags'
+ *     current links: what a push changes) and every repository with a file younger
  *     than the grace cutoff is marked again, so a manifest pushed, a tag moved or a layer
  *     mounted while the mark ran protects its blobs.</li>
  * <li>Sweep: each candidate still unmarked is stat'ed again and deleted only if it is unchanged.</li>
@@ -99,10 +105,10 @@ public final class GarbageCollector {
         try (BlobCandidates candidates = new BlobCandidates()) {
             r.walks = new BoundedTasks(walkPool, Math.max(1, Math.min(options.workers(), MAX_WALKERS)));
             r.work = new BoundedTasks(workPool, options.workers() * 2);
-            r.mark();
-            r.scanBlobs(candidates);
-            r.recheck();
-            r.sweepBlobs(candidates);
+            r.timed("mark", r::mark);
+            r.timed("blobs", () -> r.scanBlobs(candidates));
+            r.timed("recheck", r::recheck);
+            r.timed("sweep blobs", () -> r.sweepBlobs(candidates));
         } finally {
             walkPool.shutdownNow();
             workPool.shutdownNow();
@@ -122,6 +128,7 @@ public final class GarbageCollector {
         final RepositorySweeper sweeper;
         final AtomicLong repositories = new AtomicLong();
         final AtomicLong blobsScanned = new AtomicLong();
+        final Map<String, Long> phaseMillis = new LinkedHashMap<>();
         BoundedTasks walks;
         BoundedTasks work;
 
@@ -134,10 +141,16 @@ public final class GarbageCollector {
             this.sweeper = new RepositorySweeper(driver, out, cutoff, options.dryRun());
         }
 
+        void timed(String phase, BoundedTasks.IoTask task) throws IOException {
+            long t0 = System.nanoTime();
+            task.run();
+            phaseMillis.put(phase, (System.nanoTime() - t0) / 1_000_000);
+        }
+
         void mark() throws IOException {
             listener.phase("mark");
             try (Progress p = Progress.start("gc: mark", "repositories", quiet)) {
-                forEachRepository(e -> {
+                forEachRepository(false, e -> {
                     markAndSweep(e);
                     repositories.incrementAndGet();
                     p.step(1);
@@ -159,10 +172,11 @@ public final class GarbageCollector {
             if (!plan.deletesAnything() && !(prune && plan.emptyAfter())) {
                 return;
             }
-            // A new revision or tag changes what is reachable: re-plan. Layer links and uploads
-            // need no second look (a new one is young, hence kept; the sweeper re-stats each file).
-            RepositoryEntries manifestsNow = walker.walkManifests(e.name());
-            if (!manifestsNow.revisions().equals(e.revisions()) || !manifestsNow.tags().equals(e.tags())) {
+            // A new revision or a tag moved changes what is reachable: re-plan. Layer links, uploads
+            // and tag index entries need no second look (a new one is young, hence kept; the
+            // sweeper re-stats each file), so the second look skips the tag index directories.
+            RepositoryEntries rootsNow = walker.walkManifestRoots(e.name());
+            if (!rootsNow.revisions().equals(e.revisions()) || !currentLinks(rootsNow).equals(currentLinks(e))) {
                 plan = marker.plan(walker.walkRepository(e.name()));
                 addMarks(plan);
             }
@@ -204,7 +218,7 @@ public final class GarbageCollector {
         void recheck() throws IOException {
             listener.phase("recheck");
             try (Progress p = Progress.start("gc: re-check", "repositories", quiet)) {
-                forEachRepository(e -> {
+                forEachRepository(true, e -> {
                     p.step(1);
                     if (changedSince(e, cutoff)) {
                         addMarks(marker.plan(e));
@@ -251,7 +265,9 @@ public final class GarbageCollector {
             out.removed(GcListener.Kind.BLOB, null, c.digest().toString(), c.size());
         }
 
-        private void forEachRepository(BoundedTasks.ItemTask<RepositoryEntries> each) throws IOException {
+        /** {@code references}: only the files that say what it references (see {@link StoreWalker#walkRepositoryReferences}). */
+        private void forEachRepository(boolean references, BoundedTasks.ItemTask<RepositoryEntries> each)
+                throws IOException {
             StoreWalker.Visitor v = new StoreWalker.Visitor() {
                 @Override
                 public void repository(RepositoryEntries e) throws IOException {
@@ -259,7 +275,11 @@ public final class GarbageCollector {
                 }
             };
             for (String top : children(PathLayout.REPOSITORIES)) {
-                walks.submit(() -> walker.walkRepositories(top, v));
+                if (references) {
+                    walks.submit(() -> walker.walkRepositoryReferences(top, v));
+                } else {
+                    walks.submit(() -> walker.walkRepositories(top, v));
+                }
             }
             walks.await();
             work.await();
@@ -302,9 +322,20 @@ public final class GarbageCollector {
                     pruned, blobsScanned.get(), marks.size(), blobs.size(), bytes, marks.memoryBytes());
             GcReport.Options o = new GcReport.Options(options.deleteUntagged(), text(options.uploadMaxAge()),
                     text(options.gracePeriod()), options.pruneEmptyRepositories(), options.workers());
-            return new GcReport(options.dryRun(), storageDescription, start, ms, o, repos, blobs, totals,
+            return new GcReport(options.dryRun(), storageDescription, start, ms,
+                    Collections.unmodifiableMap(new LinkedHashMap<>(phaseMillis)), o, repos, blobs, totals,
                     out.failures(), out.notes());
         }
+    }
+
+    private static Map<Tag, FileInfo> currentLinks(RepositoryEntries e) {
+        Map<Tag, FileInfo> out = new HashMap<>();
+        e.tags().forEach((tag, te) -> {
+            if (te.hasCurrent()) {
+                out.put(tag, te.current());
+            }
+        });
+        return out;
     }
 
     private static boolean changedSince(RepositoryEntries e, Instant t) {

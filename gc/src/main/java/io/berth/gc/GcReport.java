@@ -2,17 +2,20 @@ package io.berth.gc;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 
 /**
  * The outcome of a gc run, written as the JSON report ({@code --report}). In a dry run the lists
  * say what would have been deleted.
  *
+ * @param phaseMillis  wall time of each phase (mark, blobs, recheck, sweep blobs), in run order
  * @param repositories per repository, what was deleted from it
  * @param blobs        blobs deleted from the store-wide blob store (they belong to no one repository)
  * @param failures     deletions that failed; the run's exit code is 1 when there are any
  */
-public record GcReport(boolean dryRun, String storage, Instant startedAt, long durationMillis, Options options,
+public record GcReport(boolean dryRun, String storage, Instant startedAt, long durationMillis,
+                       Map<String, Long> phaseMillis, Options options,
                        SortedMap<String, RepositoryResult> repositories, List<BlobResult> blobs, Totals totals,
                        List<Failure> failures, List<String> notes) {
 

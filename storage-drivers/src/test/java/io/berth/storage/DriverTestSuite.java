@@ -548,6 +548,50 @@ public abstract class DriverTestSuite {
     }
 
     @Test
+    void walkWithOnlyFileOfEachEntryVisitsTheSameFiles() throws IOException {
+        for (String p : List.of("/f/sha256/aa/link", "/f/sha256/bb/link", "/f/sha256/cc/other", "/f/sha256/dd",
+                "/f/sha256/ee/link/deeper", "/f/z")) {
+            driver.putContent(p, utf8(p));
+        }
+        List<FileInfo> files = new ArrayList<>();
+        WalkVisitor hinted = new WalkVisitor() {
+            @Override
+            public Result visit(FileInfo info) {
+                if (!info.isDirectory()) {
+                    files.add(info);
+                }
+                return Result.CONTINUE;
+            }
+
+            @Override
+            public String onlyFileOfEachEntry(String dir) {
+                return dir.equals("/f/sha256") ? "link" : null;
+            }
+        };
+        driver.walk("/f", hinted);
+        // entries without a link file (cc, dd, and ee whose link is a directory) are walked as usual
+        assertEquals(List.of("/f/sha256/aa/link", "/f/sha256/bb/link", "/f/sha256/cc/other", "/f/sha256/dd",
+                "/f/sha256/ee/link/deeper", "/f/z"), paths(files));
+        for (FileInfo f : files) {
+            assertEquals(f.path().length(), f.size(), f.path());
+        }
+        List<String> seen = new ArrayList<>();
+        driver.walk("/f/sha256", new WalkVisitor() {
+            @Override
+            public Result visit(FileInfo info) {
+                seen.add(info.path());
+                return info.path().endsWith("/link") ? Result.STOP : Result.CONTINUE;
+            }
+
+            @Override
+            public String onlyFileOfEachEntry(String dir) {
+                return "link";
+            }
+        });
+        assertEquals("/f/sha256/aa/link", seen.get(seen.size() - 1), "STOP ends a hinted walk too");
+    }
+
+    @Test
     void walkOfMissingPathIsPathNotFound() throws IOException {
         assertNotFound(() -> driver.walk("/missing", info -> fail("visited " + info)));
         driver.putContent("/x/y", utf8("y"));

@@ -252,6 +252,31 @@ public final class PathLayout {
         return Optional.empty();
     }
 
+    /**
+     * The one file each entry of {@code dir} holds when {@code dir} is a digest fan-out:
+     * {@code data} for {@code blobs/<alg>/<hex[0:2]>}, {@code link} for {@code _layers/<alg>},
+     * {@code _manifests/revisions/<alg>} and {@code _manifests/tags/<tag>/index/<alg>}; null
+     * otherwise. Walks pass it on as {@link io.berth.core.storage.WalkVisitor#onlyFileOfEachEntry}.
+     */
+    public static String onlyFileOfEachEntry(String dir) {
+        if (dir.startsWith(BLOBS + "/")) {
+            String[] r = dir.substring(BLOBS.length() + 1).split("/", -1);
+            return r.length == 2 && r[1].length() == 2 && DigestAlgorithm.byId(r[0]).isPresent() ? "data" : null;
+        }
+        if (!dir.startsWith(REPOSITORIES + "/")) {
+            return null;
+        }
+        String[] c = dir.split("/", -1);
+        int n = c.length;
+        if (n < 3 || DigestAlgorithm.byId(c[n - 1]).isEmpty()) {
+            return null;
+        }
+        boolean layers = c[n - 2].equals(LAYERS_DIR);
+        boolean revisions = c[n - 2].equals("revisions") && c[n - 3].equals(MANIFESTS_DIR);
+        boolean index = n >= 5 && c[n - 2].equals("index") && c[n - 4].equals("tags") && c[n - 5].equals(MANIFESTS_DIR);
+        return layers || revisions || index ? "link" : null;
+    }
+
     public static String baseName(String path) {
         return StoragePaths.baseName(path);
     }

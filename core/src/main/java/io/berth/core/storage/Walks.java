@@ -12,7 +12,17 @@ public final class Walks {
     }
 
     private static boolean walk(StorageDriver driver, String dir, WalkVisitor visitor) throws IOException {
+        String leaf = visitor.onlyFileOfEachEntry(dir);
         for (String child : driver.list(dir)) {
+            if (leaf != null) {
+                FileInfo file = statFile(driver, child + "/" + leaf);
+                if (file != null) {
+                    if (visitor.visit(file) == WalkVisitor.Result.STOP) {
+                        return false;
+                    }
+                    continue;
+                }
+            }
             FileInfo info;
             try {
                 info = driver.stat(child);
@@ -34,5 +44,15 @@ public final class Walks {
             }
         }
         return true;
+    }
+
+    /** The file at {@code path}, or null if there is none (missing, a directory, or a parent is a file). */
+    private static FileInfo statFile(StorageDriver driver, String path) throws IOException {
+        try {
+            FileInfo info = driver.stat(path);
+            return info.isDirectory() ? null : info;
+        } catch (PathNotFoundException e) {
+            return null;
+        }
     }
 }

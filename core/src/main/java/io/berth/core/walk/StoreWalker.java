@@ -36,7 +36,11 @@ public final class StoreWalker {
         default void repository(RepositoryEntries repository) throws IOException {
         }
 
-        /** A file that is not part of the layout (a stray file, a malformed digest or name). */
+        /**
+         * A file that is not part of the layout (a stray file, a malformed digest or name). Extra
+         * files inside a digest directory that holds its {@code link} or {@code data} are not
+         * seen: the walk stats that one file there instead of listing the directory.
+         */
         default void unrecognised(FileInfo info) throws IOException {
         }
     }
@@ -70,7 +74,7 @@ public final class StoreWalker {
 
     /** Every repository, each handed over once complete. */
     public void walkRepositories(Visitor visitor) throws IOException {
-        walkRepositories(PathLayout.REPOSITORIES, null, visitor);
+        walkRepositories(PathLayout.REPOSITORIES, null, dir -> false, visitor);
     }
 
     /**
@@ -79,7 +83,18 @@ public final class StoreWalker {
      */
     public void walkRepositories(String under, Visitor visitor) throws IOException {
         requireUnder(under, PathLayout.REPOSITORIES);
-        walkRepositories(under, null, visitor);
+        walkRepositories(under, null, dir -> false, visitor);
+    }
+
+    /**
+     * Like {@link #walkRepositories(String, Visitor)}, but only the files that say what each
+     * repository references: layer links, revisions and tags' {@code current} links, without tag
+     * index entries and uploads (which reference nothing a tag's or a revision's change does not
+     * show). gc's re-check looks for what changed this way, at half the cost of a full walk.
+     */
+    public void walkRepositoryReferences(String under, Visitor visitor) throws IOException {
+        requireUnder(under, PathLayout.REPOSITORIES);
+        walkRepositories(under, null, dir -> isTagIndexDir(dir) || dir.endsWith("/" + PathLayout.UPLOADS_DIR), visitor);
     }
 
     /**
@@ -89,7 +104,7 @@ public final class StoreWalker {
      */
     public void walkRepository(RepositoryName name, Visitor visitor) throws IOException {
         boolean[] seen = {false};
-        walkRepositories(PathLayout.repository(name), name, new Visitor() {
+        walkRepositories(PathLayout.repository(name), name, dir -> false, new Visitor() {
             @Override
             public void repository(RepositoryEntries repository) throws IOException {
                 seen[0] = true;
@@ -106,10 +121,11 @@ public final class StoreWalker {
         }
     }
 
-    private void walkRepositories(String root, RepositoryName only, Visitor visitor) throws IOException {
+    private void walkRepositories(String root, RepositoryName only, java.util.function.Predicate<String> skip,
+                                  Visitor visitor) throws IOException {
         RepositoryEntries.Builder[] current = {null};
         Set<RepositoryName> done = new HashSet<>();
-        walk(root, info -> {
+        walk(root, skip, info -> {
             Optional<LayoutPath> parsed = PathLayout.parse(info.path());
             if (only != null && parsed.isPresent() && !(parsed.get() instanceof LayoutPath.BlobData)
                     && !repositoryOf(parsed.get()).equals(only)) {
@@ -163,15 +179,34 @@ public final class StoreWalker {
         return walkRepository(name, PathLayout.layersDir(name), PathLayout.manifestsDir(name));
     }
 
-    /** Only the repository's {@code _manifests} (revisions and tags): a cheaper look for what changes the graph. */
-    public RepositoryEntries walkManifests(RepositoryName name) throws IOException {
-        return walkRepository(name, PathLayout.manifestsDir(name));
+    /**
+     * Only what decides what the repository's manifests reach: its revisions and its tags'
+     * {@code current} links, without the tag index entries (two thirds of a tag's files). gc
+     * takes this second look right before deleting from a repository.
+     */
+    public RepositoryEntries walkManifestRoots(RepositoryName name) throws IOException {
+        return walkRepository(name, StoreWalker::isTagIndexDir, PathLayout.manifestsDir(name));
+    }
+
+    /** {@code .../_manifests/tags/<tag>/index} (names cannot contain {@code _manifests/tags/x/index}: components never start with {@code _}). */
+    private static boolean isTagIndexDir(String dir) {
+        if (!dir.endsWith("/index")) {
+            return false;
+        }
+        String tagDir = dir.substring(0, dir.length() - "/index".length());
+        int slash = tagDir.lastIndexOf('/');
+        return slash > 0 && tagDir.substring(0, slash).endsWith("/" + PathLayout.MANIFESTS_DIR + "/tags");
     }
 
     private RepositoryEntries walkRepository(RepositoryName name, String... dirs) throws IOException {
+        return walkRepository(name, dir -> false, dirs);
+    }
+
+    private RepositoryEntries walkRepository(RepositoryName name, java.util.function.Predicate<String> skip,
+                                             String... dirs) throws IOException {
         RepositoryEntries.Builder b = new RepositoryEntries.Builder(name);
         for (String dir : dirs) {
-            walk(dir, info -> PathLayout.parse(info.path())
+            walk(dir, skip, info -> PathLayout.parse(info.path())
                     .filter(p -> !(p instanceof LayoutPath.BlobData) && repositoryOf(p).equals(name))
                     .ifPresent(p -> add(b, p, info)));
         }
@@ -218,12 +253,26 @@ public final class StoreWalker {
     }
 
     private void walk(String root, FileVisitor files) throws IOException {
+        walk(root, dir -> false, files);
+    }
+
+    /** Walks the files under {@code root}, not descending into directories {@code skip} accepts. */
+    private void walk(String root, java.util.function.Predicate<String> skip, FileVisitor files) throws IOException {
         try {
-            driver.walk(root, info -> {
-                if (!info.isDirectory()) {
-                    files.file(info);
+            driver.walk(root, new WalkVisitor() {
+                @Override
+                public Result visit(FileInfo info) throws IOException {
+                    if (!info.isDirectory()) {
+                        files.file(info);
+                        return Result.CONTINUE;
+                    }
+                    return skip.test(info.path()) ? Result.SKIP_DIR : Result.CONTINUE;
                 }
-                return WalkVisitor.Result.CONTINUE;
+
+                @Override
+                public String onlyFileOfEachEntry(String dir) {
+                    return PathLayout.onlyFileOfEachEntry(dir);
+                }
             });
         } catch (PathNotFoundException e) {
             // an empty store has no blobs/ or repositories/ yet

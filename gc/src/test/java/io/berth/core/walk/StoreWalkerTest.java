@@ -1,6 +1,7 @@
 package io.berth.core.walk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.core.digest.Digest;
@@ -136,6 +137,28 @@ class StoreWalkerTest {
         assertTrue(alone.uploads().isEmpty(), "uploads are not walked");
         assertEquals(1, walker.repository(RepositoryName.of("acme")).revisions().size());
         assertTrue(walker.repository(RepositoryName.of("nothing/here")).isEmpty());
+        // the second look before deleting: revisions and current links as the full walk saw them, no index
+        RepositoryEntries roots = walker.walkManifestRoots(RepositoryName.of("acme/app"));
+        assertEquals(appEntries.revisions(), roots.revisions());
+        assertEquals(appEntries.tags().get(Tag.of("multi")).current(), roots.tags().get(Tag.of("multi")).current());
+        assertFalse(appEntries.tags().get(Tag.of("multi")).index().isEmpty());
+        assertTrue(roots.tags().get(Tag.of("multi")).index().isEmpty());
+        assertTrue(roots.layers().isEmpty());
+        // gc's re-check: layer links, revisions and current links of every repository, no index, no uploads
+        List<RepositoryEntries> refs = new ArrayList<>();
+        walker.walkRepositoryReferences(PathLayout.REPOSITORIES, new StoreWalker.Visitor() {
+            @Override
+            public void repository(RepositoryEntries r) {
+                refs.add(r);
+            }
+        });
+        assertEquals(repos.size(), refs.size());
+        RepositoryEntries appRefs = refs.stream().filter(r -> r.name().value().equals("acme/app")).findFirst().get();
+        assertEquals(appEntries.layers(), appRefs.layers());
+        assertEquals(appEntries.revisions(), appRefs.revisions());
+        assertEquals(appEntries.tags().get(Tag.of("multi")).current(), appRefs.tags().get(Tag.of("multi")).current());
+        assertTrue(appRefs.tags().get(Tag.of("multi")).index().isEmpty());
+        assertTrue(appRefs.uploads().isEmpty());
 
         drv.delete(PathLayout.blobData(a2));
         RepositoryGraph g2 = RepositoryGraph.load(drv, appEntries);

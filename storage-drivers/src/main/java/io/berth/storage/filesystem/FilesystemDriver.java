@@ -8,6 +8,7 @@ import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
 import io.berth.core.storage.StorageException;
 import io.berth.core.storage.StoragePaths;
+import io.berth.core.storage.WalkVisitor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -26,6 +27,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -74,8 +76,14 @@ public final class FilesystemDriver implements StorageDriver {
 
     @Override
     public byte[] getContent(String path) throws IOException {
-        try (InputStream in = reader(path, 0)) {
-            return in.readAllBytes();
+        Path file = resolve(path);
+        try {
+            return Files.readAllBytes(file); // open, fstat, read, close: gc reads every link and manifest
+        } catch (IOException e) {
+            if (Files.isDirectory(file)) {
+                throw new PathNotFoundException(path); // a directory holds no content of its own
+            }
+            throw notFound(path, file, e);
         }
     }
 
@@ -167,24 +175,125 @@ public final class FilesystemDriver implements StorageDriver {
     public List<String> list(String path) throws IOException {
         StoragePaths.checkDir(path);
         Path dir = "/".equals(path) ? root : root.resolve(path.substring(1));
-        List<String> children = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path entry : entries) {
-                String name = entry.getFileName().toString();
-                if (!name.startsWith(TEMP_PREFIX)) {
-                    children.add(StoragePaths.join(path, name));
-                }
-            }
-        } catch (NoSuchFileException e) {
+        String[] names;
+        try {
+            names = names(path, dir);
+        } catch (PathNotFoundException e) {
             if ("/".equals(path)) {
                 return List.of(); // nothing stored yet: the root is created by the first write
             }
-            throw new PathNotFoundException(path);
-        } catch (IOException e) {
-            throw notFound(path, dir, e);
+            throw e;
         }
-        Collections.sort(children);
+        List<String> children = new ArrayList<>(names.length);
+        for (String name : names) {
+            children.add(StoragePaths.join(path, name));
+        }
         return children;
+    }
+
+    /**
+     * The SPI's walk (depth-first, each directory's entries in lexical order) without going
+     * through {@link #list} and {@link #stat} per entry: one readdir per directory and one stat
+     * per entry, and in a digest fan-out the visitor names ({@link WalkVisitor#onlyFileOfEachEntry})
+     * one stat per file instead of a stat, a listing and a stat.
+     */
+    @Override
+    public void walk(String path, WalkVisitor visitor) throws IOException {
+        StoragePaths.checkDir(path);
+        Path dir = "/".equals(path) ? root : root.resolve(path.substring(1));
+        String[] names;
+        try {
+            names = names(path, dir);
+        } catch (PathNotFoundException e) {
+            if ("/".equals(path)) {
+                return; // nothing stored yet
+            }
+            throw e;
+        }
+        walk("/".equals(path) ? "" : path, dir, names, visitor);
+    }
+
+    /** False when the visitor said STOP. */
+    private boolean walk(String path, Path dir, String[] names, WalkVisitor visitor) throws IOException {
+        String leaf = visitor.onlyFileOfEachEntry(path.isEmpty() ? "/" : path);
+        for (String name : names) {
+            String childPath = path + "/" + name;
+            Path child = dir.resolve(name);
+            if (leaf != null) {
+                BasicFileAttributes file = fileAttributes(child.resolve(leaf));
+                if (file != null) {
+                    WalkVisitor.Result r = visitor.visit(new FileInfo(childPath + "/" + leaf, file.size(),
+                            file.lastModifiedTime().toInstant(), false));
+                    if (r == WalkVisitor.Result.STOP) {
+                        return false;
+                    }
+                    continue;
+                }
+            }
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(child, BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                continue; // deleted while we walked
+            }
+            boolean isDir = attrs.isDirectory();
+            WalkVisitor.Result r = visitor.visit(new FileInfo(childPath, isDir ? 0 : attrs.size(),
+                    attrs.lastModifiedTime().toInstant(), isDir));
+            if (r == WalkVisitor.Result.STOP) {
+                return false;
+            }
+            if (isDir && r != WalkVisitor.Result.SKIP_DIR) {
+                String[] below;
+                try {
+                    below = names(childPath, child);
+                } catch (PathNotFoundException e) {
+                    continue; // deleted (or replaced by a file) while we walked
+                }
+                if (!walk(childPath, child, below, visitor)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** A regular file's attributes, or null if there is none at that path (or it is not a file). */
+    private static BasicFileAttributes fileAttributes(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return a.isDirectory() ? null : a;
+        } catch (IOException e) {
+            return null; // missing, or a parent is a file: the caller walks the entry as usual
+        }
+    }
+
+    /**
+     * The entries of a directory, sorted, without putContent's temp files. java.io's list costs
+     * opendir, getdents and close; a NIO DirectoryStream adds a dup, an fstat and an fcntl, which
+     * per directory is most of a walk's system calls.
+     */
+    private static String[] names(String path, Path dir) throws IOException {
+        String[] all = dir.toFile().list();
+        if (all == null) {
+            // missing, not a directory, or unreadable: NIO says which
+            try (DirectoryStream<Path> ignored = Files.newDirectoryStream(dir)) {
+                all = dir.toFile().list(); // created meanwhile
+            } catch (IOException e) {
+                throw notFound(path, dir, e);
+            }
+            if (all == null) {
+                throw new IOException("cannot list " + dir);
+            }
+        }
+        int n = 0;
+        for (String name : all) {
+            if (!name.startsWith(TEMP_PREFIX)) {
+                all[n++] = name;
+            }
+        }
+        String[] out = n == all.length ? all : Arrays.copyOf(all, n);
+        Arrays.sort(out);
+        return out;
     }
 
     @Override
