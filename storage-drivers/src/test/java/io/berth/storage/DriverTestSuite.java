@@ -369,6 +369,20 @@ public abstract class DriverTestSuite {
         assertNotFound(() -> driver.stat("/s/file2"));
     }
 
+    @Test
+    void statFileSeesFilesOnly() throws IOException {
+        driver.putContent("/sf/dir/file", random(321, 7));
+        FileInfo file = driver.statFile("/sf/dir/file");
+        assertEquals("/sf/dir/file", file.path());
+        assertEquals(321, file.size());
+        assertFalse(file.isDirectory());
+        assertEquals(driver.stat("/sf/dir/file").size(), file.size());
+        assertNotFound(() -> driver.statFile("/sf/dir")); // a directory is not a file
+        assertNotFound(() -> driver.statFile("/sf"));
+        assertNotFound(() -> driver.statFile("/sf/dir/missing"));
+        assertNotFound(() -> driver.statFile("/sf/dir/file/below"));
+    }
+
     // ---- list ----
 
     @Test

@@ -8,9 +8,11 @@ import java.util.Optional;
 
 /**
  * distribution's {@code storage.cache.blobdescriptor: inmemory}: remembers blob sizes and which
- * repositories link which blobs, so repeated HEADs and manifest checks do not each cost backend
- * round trips (two HEAD requests per blob on S3). Entries are dropped when this process unlinks
- * or deletes; like distribution's cache it does not see deletes made by other instances.
+ * repositories link which blobs and manifests (layer and revision links), so repeated HEADs,
+ * manifest pulls and manifest checks do not each cost backend round trips (two HEAD requests per
+ * blob on S3). Entries are dropped when this process unlinks or deletes; like distribution's
+ * cache (which also answers its revision-link stats) it does not see deletes made by other
+ * instances.
  */
 public final class BlobDescriptorCache {
     /** A cache that remembers nothing. */
@@ -67,7 +69,26 @@ public final class BlobDescriptorCache {
         links.remove(key(repo, d));
     }
 
+    synchronized boolean isRevision(RepositoryName repo, Digest d) {
+        return links.containsKey(revisionKey(repo, d));
+    }
+
+    synchronized void revisionLinked(RepositoryName repo, Digest d) {
+        if (enabled()) {
+            links.put(revisionKey(repo, d), Boolean.TRUE);
+        }
+    }
+
+    synchronized void revisionUnlinked(RepositoryName repo, Digest d) {
+        links.remove(revisionKey(repo, d));
+    }
+
     private static String key(RepositoryName repo, Digest d) {
         return repo.value() + "@" + d;
+    }
+
+    /** '#' never occurs in a repository name, so the two kinds of link never share a key. */
+    private static String revisionKey(RepositoryName repo, Digest d) {
+        return repo.value() + "#" + d;
     }
 }

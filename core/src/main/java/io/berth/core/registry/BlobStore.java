@@ -35,10 +35,7 @@ public final class BlobStore {
             return cached;
         }
         try {
-            FileInfo fi = driver.stat(PathLayout.blobData(digest));
-            if (fi.isDirectory()) {
-                return Optional.empty();
-            }
+            FileInfo fi = driver.statFile(PathLayout.blobData(digest));
             BlobInfo info = new BlobInfo(digest, fi.size(), fi.modTime());
             cache.putBlob(info);
             return Optional.of(info);

@@ -26,7 +26,8 @@ final class Links {
 
     static boolean exists(StorageDriver driver, String linkPath) throws IOException {
         try {
-            return !driver.stat(linkPath).isDirectory();
+            driver.statFile(linkPath);
+            return true;
         } catch (PathNotFoundException e) {
             return false;
         }

@@ -36,26 +36,43 @@ public final class ManifestStore {
         return d.isPresent() && exists(d.get()) ? d : Optional.empty();
     }
 
+    /** Whether this repository links the manifest (its revision link; remembered with the descriptor cache on). */
     public boolean exists(Digest d) throws IOException {
-        return Links.exists(repo.driver(), PathLayout.revisionLink(repo.name(), d));
+        BlobDescriptorCache cache = repo.registry().descriptorCache();
+        if (cache.isRevision(repo.name(), d)) {
+            return true;
+        }
+        if (!Links.exists(repo.driver(), PathLayout.revisionLink(repo.name(), d))) {
+            return false;
+        }
+        cache.revisionLinked(repo.name(), d);
+        return true;
     }
 
     /** The manifest's media type and size, from the cache or by reading it once. */
     public Optional<ManifestInfo> info(Digest d) throws IOException {
-        if (!exists(d)) {
-            return Optional.empty();
-        }
+        return exists(d) ? infoOfLinked(d) : Optional.empty();
+    }
+
+    /** {@link #info} for a digest that {@link #resolve} has just found linked here. */
+    public Optional<ManifestInfo> infoOfLinked(Digest d) throws IOException {
         ManifestInfo cached = repo.registry().manifestCache().get(d);
         if (cached != null) {
             return Optional.of(cached);
         }
-        return get(d).map(ManifestInfo::of);
+        return getLinked(d).map(ManifestInfo::of);
     }
 
     /** The stored manifest, bytes exactly as pushed; empty if not in this repository or its content is gone. */
     public Optional<Manifest> get(Digest d) throws IOException {
-        if (!exists(d)) {
-            return Optional.empty();
+        return exists(d) ? getLinked(d) : Optional.empty();
+    }
+
+    /** {@link #get} for a digest that {@link #resolve} has just found linked here. */
+    public Optional<Manifest> getLinked(Digest d) throws IOException {
+        Manifest known = repo.registry().manifestCache().manifest(d);
+        if (known != null) {
+            return Optional.of(known);
         }
         byte[] bytes;
         try {
@@ -65,7 +82,7 @@ public final class ManifestStore {
         }
         try {
             Manifest m = ManifestParser.parse(bytes, null, d);
-            repo.registry().manifestCache().put(ManifestInfo.of(m));
+            repo.registry().manifestCache().put(m);
             return Optional.of(m);
         } catch (ManifestInvalidException e) {
             throw new IOException("stored manifest " + d + " in " + repo.name() + " is unreadable: " + e.getMessage(), e);
@@ -97,7 +114,8 @@ public final class ManifestStore {
         checkReferences(m);
         repo.registry().blobs().putVerified(m.digest(), body);
         Links.write(repo.driver(), PathLayout.revisionLink(repo.name(), m.digest()), m.digest());
-        repo.registry().manifestCache().put(ManifestInfo.of(m));
+        repo.registry().descriptorCache().revisionLinked(repo.name(), m.digest());
+        repo.registry().manifestCache().put(m);
         List<Tag> tags = new ArrayList<>(extraTags);
         if (ref instanceof Reference.ByTag t) {
             tags.add(0, t.tag());
@@ -134,6 +152,7 @@ public final class ManifestStore {
         for (Tag t : repo.tags().tagsOf(d)) {
             repo.tags().untag(t);
         }
+        repo.registry().descriptorCache().revisionUnlinked(repo.name(), d);
         return Links.deleteIfPresent(repo.driver(), PathLayout.revisionDir(repo.name(), d));
     }
 

@@ -56,6 +56,16 @@ public final class UploadStore {
         return uuid;
     }
 
+    /** BLOB_UPLOAD_UNKNOWN unless the upload was started (its startedat file is there). */
+    private void checkExists(String uuid) throws IOException {
+        checkId(uuid);
+        try {
+            driver().statFile(PathLayout.uploadStartedAt(repo.name(), uuid));
+        } catch (PathNotFoundException e) {
+            throw unknown(uuid);
+        }
+    }
+
     /** Bytes received so far; BLOB_UPLOAD_UNKNOWN if there is no such upload. */
     public long size(String uuid) throws IOException {
         checkId(uuid);
@@ -102,29 +112,32 @@ public final class UploadStore {
         Lock lock = repo.registry().uploadLock(uuid);
         lock.lock();
         try {
-            long size = size(uuid);
-            if (expectedStart >= 0 && expectedStart != size) {
-                throw new RegistryException(ErrorCode.RANGE_INVALID, 416,
-                        "chunk starts at " + expectedStart + " but the upload has " + size + " bytes", null);
-            }
-            return write(uuid, body, size, false);
+            checkExists(uuid);
+            return write(uuid, body, expectedStart, false);
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Appends the body at {@code size}. With {@code commit} the writer is committed: the data is
-     * made durable (fsync, or the object store's upload completed) before it may be moved into place.
+     * Appends the body at the data's current end, which the resumed writer reports (asking the
+     * backend for it separately would cost an object store three more calls per chunk). With
+     * {@code expectedStart} at or above 0 and a body, a chunk that does not start at that end
+     * is refused with 416 and nothing is written. With {@code commit} the writer is committed:
+     * the data is made durable (fsync, or the object store's upload completed) before it may be
+     * moved into place.
      */
-    private long write(String uuid, InputStream body, long size, boolean commit) throws IOException {
-        Digester digester = repo.registry().hashStates().take(uuid, size);
+    private long write(String uuid, InputStream body, long expectedStart, boolean commit) throws IOException {
         String data = PathLayout.uploadData(repo.name(), uuid);
-        long written = size;
+        long written;
+        Digester digester;
         try (FileWriter w = driver().writer(data, true)) {
-            if (w.size() != size) {
-                digester = null; // the data changed under us; recompute at the end
+            long size = w.size();
+            if (body != null && expectedStart >= 0 && expectedStart != size) {
+                throw new RegistryException(ErrorCode.RANGE_INVALID, 416,
+                        "chunk starts at " + expectedStart + " but the upload has " + size + " bytes", null);
             }
+            digester = repo.registry().hashStates().take(uuid, size);
             if (body != null) {
                 byte[] buf = new byte[BUFFER];
                 int n;
@@ -156,12 +169,8 @@ public final class UploadStore {
         Lock lock = repo.registry().uploadLock(uuid);
         lock.lock();
         try {
-            long size = size(uuid);
-            if (lastChunk != null && expectedStart >= 0 && expectedStart != size) {
-                throw new RegistryException(ErrorCode.RANGE_INVALID, 416,
-                        "chunk starts at " + expectedStart + " but the upload has " + size + " bytes", null);
-            }
-            size = write(uuid, lastChunk, size, true);
+            checkExists(uuid);
+            long size = write(uuid, lastChunk, expectedStart, true);
             Digest actual = digestOf(uuid, size, expected.algorithm());
             if (!actual.equals(expected)) {
                 cancel(uuid);
@@ -171,8 +180,8 @@ public final class UploadStore {
             repo.registry().blobs().commitUpload(PathLayout.uploadData(repo.name(), uuid), actual);
             repo.linkBlob(actual);
             cleanup(uuid);
-            return repo.registry().blobs().stat(actual)
-                    .orElseThrow(() -> new IOException("blob " + actual + " vanished right after its commit"));
+            // the bytes just hashed are the blob's (or an identical earlier upload's): no need to ask
+            return new BlobInfo(actual, size, Instant.now());
         } finally {
             lock.unlock();
         }

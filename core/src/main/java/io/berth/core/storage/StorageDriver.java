@@ -36,6 +36,19 @@ public interface StorageDriver extends AutoCloseable {
 
     FileInfo stat(String path) throws IOException;
 
+    /**
+     * {@link #stat} of a path the layout says can only be a file (blob data, link files): a
+     * directory there counts as not found. Object stores answer it with one HEAD, where
+     * {@code stat} of a missing path must also list to tell a directory from nothing.
+     */
+    default FileInfo statFile(String path) throws IOException {
+        FileInfo fi = stat(path);
+        if (fi.isDirectory()) {
+            throw new PathNotFoundException(path);
+        }
+        return fi;
+    }
+
     /** Full paths of the direct children of a directory, sorted. */
     List<String> list(String path) throws IOException;
 

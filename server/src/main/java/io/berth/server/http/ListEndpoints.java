@@ -27,7 +27,10 @@ final class ListEndpoints {
 
     void tags(Exchange ex, RepositoryName name) throws IOException {
         Repository repo = registry.repository(name);
-        if (!repo.exists()) {
+        // list first: one backend call when there are tags; only an empty list needs telling
+        // a repository without tags from no repository
+        List<Tag> tags = repo.tags().list();
+        if (tags.isEmpty() && !repo.exists()) {
             throw new RegistryException(ErrorCode.NAME_UNKNOWN, "repository " + name + " is not known",
                     Map.of("name", name.value()));
         }
@@ -35,7 +38,7 @@ final class ListEndpoints {
         String last = ex.query("last");
         List<String> page = new ArrayList<>();
         boolean more = false;
-        for (Tag t : repo.tags().list()) {
+        for (Tag t : tags) {
             if (last != null && t.value().compareTo(last) <= 0) {
                 continue;
             }

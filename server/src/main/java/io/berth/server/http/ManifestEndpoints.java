@@ -64,9 +64,9 @@ final class ManifestEndpoints {
         byte[] bytes = null;
         Manifest m = null;
         if (ex.isHead() && !listener.wantsManifestOnHead()) {
-            info = repo.manifests().info(digest).orElseThrow(() -> unknown(ref));
+            info = repo.manifests().infoOfLinked(digest).orElseThrow(() -> unknown(ref));
         } else {
-            m = repo.manifests().get(digest).orElseThrow(() -> unknown(ref));
+            m = repo.manifests().getLinked(digest).orElseThrow(() -> unknown(ref));
             info = ManifestInfo.of(m);
             bytes = m.bytes();
         }

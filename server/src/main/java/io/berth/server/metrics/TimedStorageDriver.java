@@ -125,6 +125,11 @@ final class TimedStorageDriver implements StorageDriver {
     }
 
     @Override
+    public FileInfo statFile(String path) throws IOException {
+        return time("stat", () -> d.statFile(path));
+    }
+
+    @Override
     public List<String> list(String path) throws IOException {
         return time("list", () -> d.list(path));
     }

@@ -48,6 +48,11 @@ final class TestServer implements AutoCloseable {
         return new TestServer(root, new FilesystemDriver(root), ApiPolicy.defaults(), new BlobDescriptorCache(10_000));
     }
 
+    /** On this driver with storage.cache.blobdescriptor: inmemory. */
+    static TestServer withDescriptorCache(StorageDriver driver) throws Exception {
+        return new TestServer(null, driver, ApiPolicy.defaults(), new BlobDescriptorCache(10_000));
+    }
+
     static TestServer inMemory() throws Exception {
         return inMemory(ApiPolicy.defaults());
     }

@@ -434,6 +434,21 @@ public final class AzureDriver implements StorageDriver {
     }
 
     @Override
+    public FileInfo statFile(String path) throws IOException {
+        try {
+            BlobProperties props = blob(StoragePaths.check(path)).getProperties();
+            return new FileInfo(path, props.getBlobSize(), instant(props.getLastModified()), false);
+        } catch (BlobStorageException e) {
+            if (e.getStatusCode() == 404) {
+                throw new PathNotFoundException(path);
+            }
+            throw error(path, "stat", e);
+        } catch (RuntimeException e) {
+            throw error(path, "stat", e);
+        }
+    }
+
+    @Override
     public List<String> list(String path) throws IOException {
         StoragePaths.checkDir(path);
         String prefix = dirPrefix(path);

@@ -151,6 +151,10 @@ public final class S3Driver implements StorageDriver {
                 // and where the API requires one (DeleteObjects) also send the Content-MD5 that older
                 // S3-compatible servers demand (the SDK's CRC32 header is sent too; see deleteBatch)
                 .addPlugin(LegacyMd5Plugin.create())
+                // over plain HTTP the SDK signs payloads; aws-chunked signing (its default there)
+                // costs an HMAC and a copy per 128 KiB chunk, where one SHA-256 of the (always
+                // in-memory) body does; over HTTPS payloads are not signed and this changes nothing
+                .serviceConfiguration(c -> c.chunkedEncodingEnabled(false))
                 .overrideConfiguration(o -> {
                     o.retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(5).build());
                     if (params.userAgent() != null) {
@@ -159,6 +163,9 @@ public final class S3Driver implements StorageDriver {
                 });
         if (endpoint != null) {
             builder.endpointOverride(endpoint);
+            if (params.forcePathStyle() && !params.accelerate() && !params.useDualStack() && !params.useFipsEndpoint()) {
+                builder.endpointProvider(new PathStyleEndpoints(endpoint));
+            }
         }
         this.s3 = builder.build();
 
@@ -548,6 +555,18 @@ public final class S3Driver implements StorageDriver {
             return new FileInfo(path, 0, Instant.EPOCH, true);
         }
         throw new PathNotFoundException(path);
+    }
+
+    @Override
+    public FileInfo statFile(String path) throws IOException {
+        if (UPLOAD_DATA.matcher(path).matches()) {
+            return stat(path); // counts the multipart upload in progress
+        }
+        HeadObjectResponse head = headOrNull(path, key(StoragePaths.check(path)));
+        if (head == null) {
+            throw new PathNotFoundException(path);
+        }
+        return new FileInfo(path, head.contentLength(), head.lastModified(), false);
     }
 
     /**
