@@ -57,6 +57,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class GarbageCollector {
     private static final int MAX_WALKERS = 16;
+    /** Blobs per {@link StorageDriver#deleteEntries} call: S3's DeleteObjects limit. */
+    private static final int BLOB_BATCH = 1000;
 
     private final StorageDriver driver;
     private final GcOptions options;
@@ -231,38 +233,96 @@ public final class GarbageCollector {
             listener.phase("sweep blobs");
             try (Progress p = Progress.start("gc: delete blobs", "blobs", quiet)) {
                 p.maxHint(candidates.count());
+                BlobBatch batch = new BlobBatch(p);
                 candidates.forEach(c -> {
                     if (marks.contains(c.digest())) {
                         p.step(1);
                         return;
                     }
-                    work.submit(() -> {
-                        deleteBlob(c);
-                        p.step(1);
-                    });
+                    work.submit(() -> batch.recheckAndAdd(c));
                 });
                 work.await();
+                batch.flush();
             }
         }
 
-        private void deleteBlob(BlobCandidates.Candidate c) {
-            String dir = PathLayout.blobDir(c.digest());
-            if (!options.dryRun()) {
-                try {
-                    FileInfo now = driver.stat(PathLayout.blobData(c.digest()));
-                    FileInfo seen = new FileInfo(now.path(), c.size(), c.modTime(), false);
-                    if (!RepositorySweeper.unchanged(seen, now, cutoff) || marks.contains(c.digest())) {
+        /**
+         * Blobs whose re-check passed, deleted {@value #BLOB_BATCH} at a time through {@link
+         * StorageDriver#deleteEntries} (one S3 DeleteObjects each) and reported once deleted.
+         */
+        private final class BlobBatch {
+            private final Progress progress;
+            private List<BlobCandidates.Candidate> pending = new ArrayList<>();
+
+            BlobBatch(Progress progress) {
+                this.progress = progress;
+            }
+
+            void recheckAndAdd(BlobCandidates.Candidate c) {
+                if (!options.dryRun()) {
+                    String data = PathLayout.blobData(c.digest());
+                    try {
+                        FileInfo now = driver.statFile(data);
+                        FileInfo seen = new FileInfo(now.path(), c.size(), c.modTime(), false);
+                        if (!RepositorySweeper.unchanged(seen, now, cutoff) || marks.contains(c.digest())) {
+                            progress.step(1);
+                            return;
+                        }
+                    } catch (PathNotFoundException gone) {
+                        progress.step(1);
+                        return;
+                    } catch (IOException e) {
+                        out.failed(PathLayout.blobDir(c.digest()), e);
+                        progress.step(1);
                         return;
                     }
-                    driver.delete(dir);
-                } catch (PathNotFoundException gone) {
-                    return;
-                } catch (IOException e) {
-                    out.failed(dir, e);
-                    return;
+                }
+                List<BlobCandidates.Candidate> full = null;
+                synchronized (this) {
+                    pending.add(c);
+                    if (pending.size() >= BLOB_BATCH) {
+                        full = pending;
+                        pending = new ArrayList<>();
+                    }
+                }
+                if (full != null) {
+                    delete(full);
                 }
             }
-            out.removed(GcListener.Kind.BLOB, null, c.digest().toString(), c.size());
+
+            void flush() {
+                List<BlobCandidates.Candidate> rest;
+                synchronized (this) {
+                    rest = pending;
+                    pending = new ArrayList<>();
+                }
+                delete(rest);
+            }
+
+            private void delete(List<BlobCandidates.Candidate> blobs) {
+                if (blobs.isEmpty()) {
+                    return;
+                }
+                if (!options.dryRun()) {
+                    List<String> files = new ArrayList<>(blobs.size());
+                    for (BlobCandidates.Candidate c : blobs) {
+                        files.add(PathLayout.blobData(c.digest()));
+                    }
+                    try {
+                        driver.deleteEntries(files);
+                    } catch (IOException e) {
+                        for (BlobCandidates.Candidate c : blobs) {
+                            out.failed(PathLayout.blobDir(c.digest()), e);
+                        }
+                        progress.step(blobs.size());
+                        return;
+                    }
+                }
+                for (BlobCandidates.Candidate c : blobs) {
+                    out.removed(GcListener.Kind.BLOB, null, c.digest().toString(), c.size());
+                }
+                progress.step(blobs.size());
+            }
         }
 
         /** {@code references}: only the files that say what it references (see {@link StoreWalker#walkRepositoryReferences}). */

@@ -383,6 +383,28 @@ public abstract class DriverTestSuite {
         assertNotFound(() -> driver.statFile("/sf/dir/file/below"));
     }
 
+    @Test
+    void deleteEntriesRemovesEachFileWithItsDirectory() throws IOException {
+        List<String> files = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String f = "/de/blobs/" + i + "/data";
+            driver.putContent(f, random(100 + i, 20 + i));
+            files.add(f);
+        }
+        driver.putContent("/de/keep/data", utf8("kept"));
+        files.add("/de/blobs/9/data"); // never written: skipped
+        driver.deleteEntries(files);
+        for (int i = 0; i < 5; i++) {
+            String dir = "/de/blobs/" + i;
+            assertNotFound(() -> driver.stat(dir + "/data"));
+            assertNotFound(() -> driver.stat(dir));
+        }
+        // an emptied grandparent may stay on a filesystem, as distribution's vacuum leaves blobs/<alg>/<xx>/
+        assertEquals("kept", new String(driver.getContent("/de/keep/data"), java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(driver.list("/de").contains("/de/keep"));
+        driver.deleteEntries(List.of()); // nothing to do
+    }
+
     // ---- list ----
 
     @Test

@@ -59,6 +59,24 @@ public interface StorageDriver extends AutoCloseable {
     void delete(String path) throws IOException;
 
     /**
+     * Deletes layout entries by the one file each holds (a blob's {@code data}, a revision's,
+     * layer's or tag-index entry's {@code link}): each file goes with the directory it leaves
+     * behind; one already gone is skipped. Garbage collection deletes through this so that an
+     * object store can batch: S3 deletes up to 1000 keys per DeleteObjects call, where {@link
+     * #delete} of each directory costs a listing, a delete and an uploads listing. The default
+     * deletes each file's directory, as distribution's vacuum does.
+     */
+    default void deleteEntries(List<String> files) throws IOException {
+        for (String f : files) {
+            try {
+                delete(f.substring(0, f.lastIndexOf('/')));
+            } catch (PathNotFoundException gone) {
+                // deleted meanwhile: nothing to do
+            }
+        }
+    }
+
+    /**
      * A URL a client can fetch the content from directly, or empty when the driver cannot
      * redirect (filesystem, in-memory) and the registry must serve the bytes itself.
      */

@@ -100,12 +100,16 @@ public final class RepositoryGraph {
     private Optional<Manifest> read(Digest d) throws IOException {
         String path = PathLayout.blobData(d);
         try {
-            FileInfo info = driver.stat(path);
-            if (info.size() > MAX_MANIFEST_BYTES) {
-                unreadable.put(d, "blob of " + info.size() + " bytes is too large to be a manifest");
+            // one bounded read, no stat first: on S3 that halves the requests of the mark phase
+            byte[] bytes;
+            try (java.io.InputStream in = driver.reader(path, 0)) {
+                bytes = in.readNBytes((int) MAX_MANIFEST_BYTES + 1);
+            }
+            if (bytes.length > MAX_MANIFEST_BYTES) {
+                unreadable.put(d, "blob of more than " + MAX_MANIFEST_BYTES + " bytes is too large to be a manifest");
                 return Optional.empty();
             }
-            return Optional.of(ManifestParser.parse(driver.getContent(path), null, d));
+            return Optional.of(ManifestParser.parse(bytes, null, d));
         } catch (PathNotFoundException e) {
             unreadable.put(d, "blob " + path + " is missing");
         } catch (ManifestInvalidException e) {

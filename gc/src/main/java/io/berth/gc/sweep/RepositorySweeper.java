@@ -11,6 +11,7 @@ import io.berth.gc.GcListener.Kind;
 import io.berth.gc.mark.RepositoryPlan;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -38,30 +39,79 @@ public final class RepositorySweeper {
         RepositoryEntries e = plan.entries();
         RepositoryName name = e.name();
         String repo = name.value();
+        Batch batch = new Batch();
         for (Digest d : plan.manifests()) {
             for (RepositoryPlan.TagIndexEntry t : plan.tagIndex().getOrDefault(d, List.of())) {
-                String dir = PathLayout.tagIndexLink(name, t.tag(), d);
-                if (delete(t.file(), parent(dir))) {
-                    out.removed(Kind.TAG_INDEX_ENTRY, repo, t.tag().value() + "@" + d, t.file().size());
-                }
+                batch.add(t.file(), PathLayout.tagIndexLink(name, t.tag(), d),
+                        () -> out.removed(Kind.TAG_INDEX_ENTRY, repo, t.tag().value() + "@" + d, t.file().size()));
             }
             FileInfo link = e.revisions().get(d);
-            if (delete(link, PathLayout.revisionDir(name, d))) {
-                out.removed(Kind.MANIFEST, repo, d.toString(), link.size());
-            }
+            batch.add(link, PathLayout.revisionLink(name, d),
+                    () -> out.removed(Kind.MANIFEST, repo, d.toString(), link.size()));
         }
         for (Digest d : plan.layers()) {
             FileInfo link = e.layers().get(d);
-            if (delete(link, PathLayout.layerDir(name, d))) {
-                out.removed(Kind.LAYER_LINK, repo, d.toString(), link.size());
-            }
+            batch.add(link, PathLayout.layerLink(name, d),
+                    () -> out.removed(Kind.LAYER_LINK, repo, d.toString(), link.size()));
         }
+        batch.run();
         for (Map.Entry<String, List<FileInfo>> u : plan.uploads().entrySet()) {
             long bytes = u.getValue().stream().mapToLong(FileInfo::size).sum();
             FileInfo newest = u.getValue().stream().max(java.util.Comparator.comparing(FileInfo::modTime)).orElseThrow();
             if (delete(newest, PathLayout.uploadDir(name, u.getKey()))) {
                 out.removed(Kind.UPLOAD, repo, u.getKey(), bytes);
             }
+        }
+    }
+
+    /**
+     * A repository's link entries to delete in one {@link StorageDriver#deleteEntries} call (one
+     * S3 request per 1000), each re-checked first; reported once the call succeeded.
+     */
+    private final class Batch {
+        private final List<String> files = new ArrayList<>();
+        private final List<Runnable> reports = new ArrayList<>();
+
+        void add(FileInfo seen, String linkPath, Runnable report) {
+            if (stillGarbage(seen)) {
+                files.add(linkPath);
+                reports.add(report);
+            }
+        }
+
+        void run() {
+            if (files.isEmpty()) {
+                return;
+            }
+            if (!dryRun) {
+                try {
+                    driver.deleteEntries(files);
+                } catch (IOException ex) {
+                    for (String f : files) {
+                        out.failed(f, ex);
+                    }
+                    return;
+                }
+            }
+            reports.forEach(Runnable::run);
+        }
+    }
+
+    /** The file (a link) is still as the plan saw it and older than the cutoff; false if absent or changed. */
+    private boolean stillGarbage(FileInfo file) {
+        if (file == null || !file.modTime().isBefore(cutoff)) {
+            return false;
+        }
+        if (dryRun) {
+            return true;
+        }
+        try {
+            return unchanged(file, driver.statFile(file.path()), cutoff);
+        } catch (PathNotFoundException gone) {
+            return false;
+        } catch (IOException ex) {
+            out.failed(file.path(), ex);
+            return false;
         }
     }
 

@@ -125,6 +125,14 @@ final class TimedStorageDriver implements StorageDriver {
     }
 
     @Override
+    public void deleteEntries(List<String> files) throws IOException {
+        time("delete", () -> {
+            d.deleteEntries(files);
+            return null;
+        });
+    }
+
+    @Override
     public FileInfo statFile(String path) throws IOException {
         return time("stat", () -> d.statFile(path));
     }

@@ -433,6 +433,18 @@ public final class AzureDriver implements StorageDriver {
         throw new PathNotFoundException(path);
     }
 
+    /** Each file's blob by name: no listing, as there are no directories to remove. */
+    @Override
+    public void deleteEntries(List<String> files) throws IOException {
+        for (String f : files) {
+            try {
+                blob(StoragePaths.check(f)).deleteIfExists();
+            } catch (RuntimeException e) {
+                throw error(f, "delete", e);
+            }
+        }
+    }
+
     @Override
     public FileInfo statFile(String path) throws IOException {
         try {

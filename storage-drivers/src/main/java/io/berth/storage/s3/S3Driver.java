@@ -809,6 +809,27 @@ public final class S3Driver implements StorageDriver {
         }
     }
 
+    /**
+     * The files' keys in DeleteObjects batches of 1000 (S3 has no directories to remove, and
+     * deleting an absent key succeeds). Objects beside a layout file, which the layout never
+     * writes, stay; verify reports them as stray.
+     */
+    @Override
+    public void deleteEntries(List<String> files) throws IOException {
+        List<ObjectIdentifier> batch = new ArrayList<>(LIST_MAX);
+        try {
+            for (String f : files) {
+                batch.add(ObjectIdentifier.builder().key(key(StoragePaths.check(f))).build());
+                if (batch.size() == LIST_MAX) {
+                    deleteBatch("/", batch);
+                }
+            }
+            deleteBatch("/", batch);
+        } catch (SdkException e) {
+            throw mapped("/", "DeleteObjects", e);
+        }
+    }
+
     private void deleteBatch(String path, List<ObjectIdentifier> batch) throws IOException {
         if (batch.isEmpty()) {
             return;

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Times `berth gc` against distribution's `docker-registry garbage-collect` on S3: identical copies
+# of the synthetic store (gc/src/test/java/io/berth/gc/bench/SyntheticStore.java) in two buckets of
+# one s3proxy 2.6.0 (filesystem-nio2 backend, on this machine), the same driver keys for both.
+# The copies are made with `berth migrate` (V2 → V2 over the S3 API), not timed. Afterwards both
+# buckets' blob sets are compared through s3proxy's backing directory.
+#
+# Usage: bench/gc-bench-s3.sh [repositories=200] [manifests=2000] [blobs=10000]
+# Env: OUT (default /tmp/berth-gc-bench-s3), MODE ("-m" default, or "plain"), WORKERS (berth --workers).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+repos=${1:-200}; manifests=${2:-2000}; blobs=${3:-10000}
+out="${OUT:-/tmp/berth-gc-bench-s3}"; mode="${MODE:--m}"
+command -v docker-registry >/dev/null || { echo "needs docker-registry (apt-get install docker-registry)"; exit 2; }
+timev=""; [ -x /usr/bin/time ] && timev=/usr/bin/time
+mkdir -p "$out"
+jar="$here/server/target/berth.jar"
+[ -f "$jar" ] || (cd "$here" && mvn -q -B -DskipTests -pl server -am package)
+(cd "$here" && mvn -q -B -pl test-servers/s3proxy package)
+
+gen="$out/store-$repos-$manifests-$blobs"
+if [ ! -d "$gen" ]; then
+  java "$here/gc/src/test/java/io/berth/gc/bench/SyntheticStore.java" "$gen.tmp" "$repos" "$manifests" "$blobs"
+  mv "$gen.tmp" "$gen"
+fi
+
+port=9590; data="$out/s3proxy-data"; key=bench-access; secret=bench-secret
+rm -rf "$data"; mkdir -p "$data"
+cat > "$out/s3proxy.properties" <<PROPS
+s3proxy.endpoint=http://127.0.0.1:$port
+s3proxy.authorization=aws-v2-or-v4
+s3proxy.identity=$key
+s3proxy.credential=$secret
+jclouds.provider=filesystem-nio2
+jclouds.identity=$key
+jclouds.credential=$secret
+jclouds.filesystem.basedir=$data
+PROPS
+cat > "$out/logback.xml" <<'XML'
+<configuration><appender name="OUT" class="ch.qos.logback.core.ConsoleAppender"><encoder><pattern>%msg%n</pattern></encoder></appender><root level="WARN"><appender-ref ref="OUT"/></root></configuration>
+XML
+java -Dlogback.configurationFile="$out/logback.xml" -cp "$(cat "$here/test-servers/s3proxy/target/classpath.txt")" \
+  org.gaul.s3proxy.Main --properties "$out/s3proxy.properties" > "$out/s3proxy.log" 2>&1 &
+s3pid=$!
+trap 'kill $s3pid 2>/dev/null || true' EXIT
+for _ in $(seq 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
+
+url() { echo "s3://$1?endpoint=http://127.0.0.1:$port&region=us-east-1&forcepathstyle=true&accesskey=$key&secretkey=$secret&secure=false"; }
+for b in dist berth; do
+  mkdir -p "$data/$b" # filesystem-nio2: a bucket is a directory
+  echo "copying the store into bucket $b ..."
+  java -jar "$jar" migrate --quiet --from "file://$gen" --to "$(url $b)" --report "$out/copy-$b.json" > "$out/copy-$b.log" 2>&1 \
+    || { echo "copy into $b failed: see $out/copy-$b.log"; exit 1; }
+done
+
+cat > "$out/config.yml" <<YML
+version: 0.1
+log: {level: error}
+storage:
+  s3: {region: us-east-1, regionendpoint: 'http://127.0.0.1:$port', forcepathstyle: true, bucket: dist,
+       accesskey: $key, secretkey: $secret, secure: false, v4auth: true}
+  delete: {enabled: true}
+http: {addr: 127.0.0.1:5999, secret: bench}
+YML
+dflag=(); bflag=(); if [ "$mode" = "-m" ]; then dflag=(--delete-untagged); bflag=(-m); fi
+wflag=(); [ -n "${WORKERS:-}" ] && wflag=(--workers "$WORKERS")
+run() { # name cmd...
+  local name=$1; shift
+  local t0 t1
+  t0=$(date +%s.%N)
+  if [ -n "$timev" ]; then "$timev" -v -o "$out/$name.time" "$@" > "$out/$name.log" 2>&1; else "$@" > "$out/$name.log" 2>&1; fi
+  t1=$(date +%s.%N)
+  echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}' > "$out/$name.secs"
+}
+run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"
+run berth java ${BERTH_JAVA_OPTS:-} -jar "$jar" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
+  --report "$out/berth-report.json" "$(url berth)"
+
+blobset() { (cd "$data/$1/docker/registry/v2/blobs" && find . -name data | sort); }
+if diff <(blobset dist) <(blobset berth) > "$out/blob-diff.txt"; then same="same blobs left"; else
+  same="blob sets DIFFER ($(wc -l < "$out/blob-diff.txt") lines, see $out/blob-diff.txt; expected only where distribution is wrong)"; fi
+rss() { [ -f "$out/$1.time" ] && awk -F': ' '/Maximum resident set size/{printf "%.0f MiB", $2/1024}' "$out/$1.time" || echo "?"; }
+d=$(cat "$out/distribution.secs"); b=$(cat "$out/berth.secs")
+echo "store on s3proxy: $repos repositories, $manifests manifests, $blobs blobs (mode $mode)"
+echo "distribution garbage-collect: ${d} s, peak RSS $(rss distribution)"
+echo "berth gc:                     ${b} s, peak RSS $(rss berth)"
+awk -v d="$d" -v b="$b" 'BEGIN { printf "speed-up: %.1fx\n", d / b }'
+echo "$same; berth: $(grep -o '"blobs" : [0-9]*' "$out/berth-report.json" | tail -1)"
