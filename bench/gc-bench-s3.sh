@@ -73,7 +73,7 @@ run() { # name cmd...
   echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}' > "$out/$name.secs"
 }
 run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"
-run berth java ${BERTH_JAVA_OPTS:-} -jar "$jar" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
+run berth "$here/berth" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
   --report "$out/berth-report.json" "$(url berth)"
 
 blobset() { (cd "$data/$1/docker/registry/v2/blobs" && find . -name data | sort); }

@@ -47,7 +47,7 @@ run() { # name cmd...
 # cold-ish caches for both: drop what we can without root privileges (nothing), so run each once
 # on its own copy; the copies were just written, so both start with a warm page cache.
 run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"
-run berth java ${BERTH_JAVA_OPTS:-} -jar "$jar" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
+run berth "$here/berth" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
   --report "$out/berth-report.json" "file://$out/berth"
 
 blobset() { (cd "$1/docker/registry/v2/blobs" && find . -name data | sort); }
