@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
 /** storage.cache.blobdescriptor: inmemory spares the backend repeated stats, and forgets unlinked blobs. */
 class BlobDescriptorCacheTest {
 
-    /** Counts stat calls on a real in-memory driver. */
+    /** Counts stat calls (stat, or statFile for layout files) on a real in-memory driver. */
     private static StorageDriver counting(StorageDriver real, AtomicInteger stats) {
         return (StorageDriver) Proxy.newProxyInstance(StorageDriver.class.getClassLoader(),
                 new Class<?>[] {StorageDriver.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("stat")) {
+                    if (method.getName().equals("stat") || method.getName().equals("statFile")) {
                         stats.incrementAndGet();
                     }
                     try {
