@@ -7,7 +7,6 @@ import io.berth.core.manifest.Manifest;
 import io.berth.core.manifest.ManifestInvalidException;
 import io.berth.core.manifest.ManifestParser;
 import io.berth.core.reference.Tag;
-import io.berth.core.storage.FileInfo;
 import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
 import java.io.IOException;
