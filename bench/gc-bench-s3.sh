@@ -64,25 +64,9 @@ http: {addr: 127.0.0.1:5999, secret: bench}
 YML
 dflag=(); bflag=(); if [ "$mode" = "-m" ]; then dflag=(--delete-untagged); bflag=(-m); fi
 wflag=(); [ -n "${WORKERS:-}" ] && wflag=(--workers "$WORKERS")
-run() { # name cmd...
-  local name=$1; shift
-  local t0 t1
-  t0=$(date +%s.%N)
-  if [ -n "$timev" ]; then "$timev" -v -o "$out/$name.time" "$@" > "$out/$name.log" 2>&1; else "$@" > "$out/$name.log" 2>&1; fi
-  t1=$(date +%s.%N)
-  echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}' > "$out/$name.secs"
-}
+. "$here/bench/gc-bench-lib.sh"
 run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"
 run berth "$here/berth" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
   --report "$out/berth-report.json" "$(url berth)"
 
-blobset() { (cd "$data/$1/docker/registry/v2/blobs" && find . -name data | sort); }
-if diff <(blobset dist) <(blobset berth) > "$out/blob-diff.txt"; then same="same blobs left"; else
-  same="blob sets DIFFER ($(wc -l < "$out/blob-diff.txt") lines, see $out/blob-diff.txt; expected only where distribution is wrong)"; fi
-rss() { [ -f "$out/$1.time" ] && awk -F': ' '/Maximum resident set size/{printf "%.0f MiB", $2/1024}' "$out/$1.time" || echo "?"; }
-d=$(cat "$out/distribution.secs"); b=$(cat "$out/berth.secs")
-echo "store on s3proxy: $repos repositories, $manifests manifests, $blobs blobs (mode $mode)"
-echo "distribution garbage-collect: ${d} s, peak RSS $(rss distribution)"
-echo "berth gc:                     ${b} s, peak RSS $(rss berth)"
-awk -v d="$d" -v b="$b" 'BEGIN { printf "speed-up: %.1fx\n", d / b }'
-echo "$same; berth: $(grep -o '"blobs" : [0-9]*' "$out/berth-report.json" | tail -1)"
+summarize "$data/dist/docker/registry/v2/blobs" "$data/berth/docker/registry/v2/blobs" " on s3proxy"

@@ -35,28 +35,11 @@ YML
 dflag=(); bflag=(); if [ "$mode" = "-m" ]; then dflag=(--delete-untagged); bflag=(-m); fi
 wflag=(); [ -n "${WORKERS:-}" ] && wflag=(--workers "$WORKERS")
 
-run() { # name cmd...
-  local name=$1; shift
-  local t0 t1
-  t0=$(date +%s.%N)
-  if [ -n "$timev" ]; then "$timev" -v -o "$out/$name.time" "$@" > "$out/$name.log" 2>&1
-  else "$@" > "$out/$name.log" 2>&1; fi
-  t1=$(date +%s.%N)
-  echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}' > "$out/$name.secs"
-}
+. "$here/bench/gc-bench-lib.sh"
 # cold-ish caches for both: drop what we can without root privileges (nothing), so run each once
 # on its own copy; the copies were just written, so both start with a warm page cache.
 run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"
 run berth "$here/berth" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
   --report "$out/berth-report.json" "file://$out/berth"
 
-blobset() { (cd "$1/docker/registry/v2/blobs" && find . -name data | sort); }
-if diff <(blobset "$out/dist") <(blobset "$out/berth") > "$out/blob-diff.txt"; then same="same blobs left"; else
-  same="blob sets DIFFER ($(wc -l < "$out/blob-diff.txt") lines, see $out/blob-diff.txt; expected only where distribution is wrong)"; fi
-rss() { [ -f "$out/$1.time" ] && awk -F': ' '/Maximum resident set size/{printf "%.0f MiB", $2/1024}' "$out/$1.time" || echo "?"; }
-d=$(cat "$out/distribution.secs"); b=$(cat "$out/berth.secs")
-echo "store: $repos repositories, $manifests manifests, $blobs blobs (mode $mode) at $gen"
-echo "distribution garbage-collect: ${d} s, peak RSS $(rss distribution)"
-echo "berth gc:                     ${b} s, peak RSS $(rss berth)"
-awk -v d="$d" -v b="$b" 'BEGIN { printf "speed-up: %.1fx\n", d / b }'
-echo "$same; berth: $(grep -o '"blobs" : [0-9]*' "$out/berth-report.json" | tail -1)"
+summarize "$out/dist/docker/registry/v2/blobs" "$out/berth/docker/registry/v2/blobs" " at $gen"

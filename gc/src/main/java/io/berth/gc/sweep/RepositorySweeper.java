@@ -148,17 +148,13 @@ public final class RepositorySweeper {
 
     /** Deletes {@code dir} if {@code file} (inside it) is still as the plan saw it; false if left alone. */
     private boolean delete(FileInfo file, String dir) {
-        if (file == null || !file.modTime().isBefore(cutoff)) {
+        if (!stillGarbage(file)) {
             return false;
         }
         if (dryRun) {
             return true;
         }
         try {
-            FileInfo now = driver.stat(file.path());
-            if (!unchanged(file, now, cutoff)) {
-                return false;
-            }
             driver.delete(dir);
             return true;
         } catch (PathNotFoundException gone) {

@@ -1,0 +1,27 @@
+# Shared by bench/gc-bench.sh and bench/gc-bench-s3.sh (sourced): timing one collector, and the
+# summary comparing the two. Expects $out, $timev and, for summarize, $repos $manifests $blobs $mode.
+
+run() { # name cmd...: wall time to $out/name.secs, /usr/bin/time -v to $out/name.time
+  local name=$1; shift
+  local t0 t1
+  t0=$(date +%s.%N)
+  if [ -n "$timev" ]; then "$timev" -v -o "$out/$name.time" "$@" > "$out/$name.log" 2>&1
+  else "$@" > "$out/$name.log" 2>&1; fi
+  t1=$(date +%s.%N)
+  echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}' > "$out/$name.secs"
+}
+
+rss() { [ -f "$out/$1.time" ] && awk -F': ' '/Maximum resident set size/{printf "%.0f MiB", $2/1024}' "$out/$1.time" || echo "?"; }
+
+summarize() { # dist-blobs-dir berth-blobs-dir store-description
+  local dblobs=$1 bblobs=$2 where=$3 same d b
+  blobset() { (cd "$1" && find . -name data | sort); }
+  if diff <(blobset "$dblobs") <(blobset "$bblobs") > "$out/blob-diff.txt"; then same="same blobs left"; else
+    same="blob sets DIFFER ($(wc -l < "$out/blob-diff.txt") lines, see $out/blob-diff.txt; expected only where distribution is wrong)"; fi
+  d=$(cat "$out/distribution.secs"); b=$(cat "$out/berth.secs")
+  echo "store$where: $repos repositories, $manifests manifests, $blobs blobs (mode $mode)"
+  echo "distribution garbage-collect: ${d} s, peak RSS $(rss distribution)"
+  echo "berth gc:                     ${b} s, peak RSS $(rss berth)"
+  awk -v d="$d" -v b="$b" 'BEGIN { printf "speed-up: %.1fx\n", d / b }'
+  echo "$same; berth: $(grep -o '"blobs" : [0-9]*' "$out/berth-report.json" | tail -1)"
+}
