@@ -42,6 +42,7 @@ XML
 java -Dlogback.configurationFile="$out/logback.xml" -cp "$(cat "$here/test-servers/s3proxy/target/classpath.txt")" \
   org.gaul.s3proxy.Main --properties "$out/s3proxy.properties" > "$out/s3proxy.log" 2>&1 &
 s3pid=$!
+SERVER_PID=$s3pid
 trap 'kill $s3pid 2>/dev/null || true' EXIT
 for _ in $(seq 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
 
@@ -65,6 +66,8 @@ YML
 dflag=(); bflag=(); if [ "$mode" = "-m" ]; then dflag=(--delete-untagged); bflag=(-m); fi
 wflag=(); [ -n "${WORKERS:-}" ] && wflag=(--workers "$WORKERS")
 . "$here/bench/gc-bench-lib.sh"
+# as from a cron job's second night: the launcher's class archive (see ./berth) exists already
+mkdir -p "$data/warm"; "$here/berth" gc --quiet --grace-period 0 "$(url warm)" > "$out/warm.log" 2>&1 || true
 run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"
 run berth "$here/berth" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
   --report "$out/berth-report.json" "$(url berth)"

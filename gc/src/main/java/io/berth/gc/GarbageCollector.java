@@ -175,14 +175,17 @@ public final class GarbageCollector {
                 return;
             }
             // A new revision or a tag moved changes what is reachable: re-plan. Layer links, uploads
-            // and tag index entries need no second look (a new one is young, hence kept; the
-            // sweeper re-stats each file), so the second look skips the tag index directories.
-            RepositoryEntries rootsNow = walker.walkManifestRoots(e.name());
-            if (!rootsNow.revisions().equals(e.revisions()) || !currentLinks(rootsNow).equals(currentLinks(e))) {
-                plan = marker.plan(walker.walkRepository(e.name()));
+            // and tag index entries need no second look here (a new one is young, hence kept, and
+            // the sweeper re-checks each file), so on a filesystem the second look skips them and
+            // the sweeper stats each file; where walking is cheap (object stores) the whole
+            // repository is listed again and the sweeper checks against that listing.
+            boolean listing = driver.walksCheaply();
+            RepositoryEntries now = listing ? walker.walkRepository(e.name()) : walker.walkManifestRoots(e.name());
+            if (!now.revisions().equals(e.revisions()) || !currentLinks(now).equals(currentLinks(e))) {
+                plan = marker.plan(listing ? now : walker.walkRepository(e.name()));
                 addMarks(plan);
             }
-            sweeper.sweep(plan);
+            sweeper.sweep(plan, listing ? now : null);
             if (prune && plan.emptyAfter()) {
                 sweeper.prune(walker.walkRepository(e.name()));
             }

@@ -222,6 +222,32 @@ class GarbageCollectorTest {
         assertEquals(Set.of(d.toString()), blobsDeleted(later));
     }
 
+    /**
+     * A tag moved back to an untagged manifest between the mark and the sweep of its repository:
+     * the second look (a stat per file, or a fresh listing where walking is cheap) sees it and
+     * the manifest and its blobs survive, where the plan made before the move would delete them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"filesystem:stat", "filesystem:listing", "inmemory:stat", "inmemory:listing"})
+    void aTagMovedBeforeTheSweepKeepsItsManifest(String variant) throws IOException {
+        String[] v = variant.split(":");
+        StorageDriver base = driver(v[0]);
+        Registry reg = new Registry(base);
+        Repository app = reg.repository(RepositoryName.of("team/app"));
+        Fixtures.Img img3 = image(app, "3", "old", null);
+        Fixtures.Img img4 = image(app, "4", "old", null); // img3 is untagged now
+        RacingDriver racing = new RacingDriver(base, v[1].equals("listing"), "/team/app/_manifests",
+                () -> app.tags().tag(io.berth.core.reference.Tag.of("old"), img3.manifest()));
+        GcReport r = new GarbageCollector(racing, OPTS.withDeleteUntagged(true)).clock(LATER).run();
+        assertTrue(racing.fired(), "the change ran before the second look");
+        assertTrue(exists(base, PathLayout.revisionLink(app.name(), img3.manifest())), r.toString());
+        for (Digest d : List.of(img3.manifest(), img3.config(), img3.layers().get(0))) {
+            assertTrue(exists(base, PathLayout.blobData(d)), d + " kept: " + r);
+        }
+        // img4 lost its tag in the move: the re-plan deletes it, as a run after the move would
+        assertFalse(exists(base, PathLayout.revisionLink(app.name(), img4.manifest())), r.toString());
+    }
+
     static boolean exists(StorageDriver d, String path) throws IOException {
         try {
             d.stat(path);

@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -60,6 +61,11 @@ public abstract class DriverTestSuite {
     /** Releases what {@link #newDriver()} made, e.g. deletes a bucket prefix. */
     protected void cleanup(StorageDriver driver) throws Exception {
         driver.close();
+    }
+
+    /** True for drivers whose walk reports each small file's MD5 ({@link FileInfo#contentMd5()}). */
+    protected boolean walkReportsContentMd5() {
+        return false;
     }
 
     @BeforeEach
@@ -546,6 +552,33 @@ public abstract class DriverTestSuite {
             assertEquals(!isFile, info.isDirectory(), info.path());
             assertEquals(isFile ? info.path().length() : 0, info.size(), info.path());
         }
+    }
+
+    @Test
+    void walkReportsOnlyTrueContentMd5() throws IOException {
+        byte[] small = utf8("sha256:" + "ab".repeat(32));
+        byte[] big = random(3 << 20, 41);
+        driver.putContent("/md5/link", small);
+        try (FileWriter w = driver.writer("/md5/data", false)) {
+            w.write(big);
+            w.commit();
+        }
+        Map<String, FileInfo> files = new java.util.HashMap<>();
+        driver.walk("/md5", info -> {
+            files.put(info.path(), info);
+            return WalkVisitor.Result.CONTINUE;
+        });
+        FileInfo link = files.get("/md5/link");
+        FileInfo data = files.get("/md5/data");
+        // a reported MD5 is the content's; a writer's multipart object may report none
+        for (FileInfo f : List.of(link, data)) {
+            if (f.contentMd5() != null) {
+                assertTrue(f.holds(f == link ? small : big), f.path());
+            }
+        }
+        assertEquals(walkReportsContentMd5(), link.contentMd5() != null, "MD5 of a small file in the walk");
+        assertFalse(link.holds(utf8("sha256:" + "ac".repeat(32))));
+        assertFalse(link.holds(big));
     }
 
     @Test

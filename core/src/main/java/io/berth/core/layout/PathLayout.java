@@ -4,6 +4,7 @@ import io.berth.core.digest.Digest;
 import io.berth.core.digest.DigestAlgorithm;
 import io.berth.core.reference.RepositoryName;
 import io.berth.core.reference.Tag;
+import io.berth.core.storage.FileInfo;
 import io.berth.core.storage.StoragePaths;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -163,6 +164,23 @@ public final class PathLayout {
 
     public static byte[] linkContent(Digest d) {
         return d.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The digest a link file holds, when the backend's MD5 of it ({@link FileInfo#contentMd5()})
+     * shows it is exactly one of {@code candidates}: on object storage that spares a GET per link.
+     * Empty when there is no MD5 or no candidate matches; then read the link.
+     */
+    public static Optional<Digest> linkTargetByMd5(FileInfo link, Iterable<Digest> candidates) {
+        if (link.contentMd5() == null) {
+            return Optional.empty();
+        }
+        for (Digest d : candidates) {
+            if (link.holds(linkContent(d))) {
+                return Optional.of(d);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Parses a link file's content; distribution trims whitespace, so do we. */

@@ -94,6 +94,16 @@ public interface StorageDriver extends AutoCloseable {
     }
 
     /**
+     * True where one {@link #walk} of a directory costs less than a {@link #statFile} of a few
+     * files in it: on object stores one request lists up to 1000 keys, and each stat is a request
+     * of its own. gc re-checks what it is about to delete with a fresh walk there, and with a stat
+     * of each file elsewhere (a filesystem walk stats every file).
+     */
+    default boolean walksCheaply() {
+        return false;
+    }
+
+    /**
      * The local file behind a path, when there is one, so the server can send it with the
      * kernel's zero-copy path instead of streaming through the heap.
      */

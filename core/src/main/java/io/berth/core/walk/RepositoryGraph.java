@@ -56,6 +56,12 @@ public final class RepositoryGraph {
             if (!t.hasCurrent()) {
                 continue;
             }
+            // a tag's current link mostly names one of its index entries: its MD5 may say which
+            Optional<Digest> known = PathLayout.linkTargetByMd5(t.current(), t.index().keySet());
+            if (known.isPresent()) {
+                g.tags.put(t.tag(), known.get());
+                continue;
+            }
             try {
                 g.tags.put(t.tag(), PathLayout.parseLink(driver.getContent(t.current().path())));
             } catch (PathNotFoundException e) {

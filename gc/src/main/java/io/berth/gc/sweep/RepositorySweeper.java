@@ -12,12 +12,14 @@ import io.berth.gc.mark.RepositoryPlan;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Deletes what a {@link RepositoryPlan} names, each file re-checked right before it goes: it must
- * still exist, with the size and age the plan saw, older than the grace cutoff. Anything
+ * still exist, with the size and age the plan saw, older than the grace cutoff (by a stat of the
+ * file, or in a listing of the repository taken just before, where listing is the cheaper). Anything
  * rewritten meanwhile (a re-pushed manifest, a re-uploaded layer) is left alone. Directories
  * are deleted as distribution's vacuum does: the revision, tag-index entry, layer or upload
  * directory of each item.
@@ -35,11 +37,21 @@ public final class RepositorySweeper {
         this.dryRun = dryRun;
     }
 
+    /** Deletes the plan's garbage, re-checking each file with a stat. */
     public void sweep(RepositoryPlan plan) {
+        sweep(plan, null);
+    }
+
+    /**
+     * Deletes the plan's garbage, re-checking each file against {@code now}, a walk of the
+     * repository taken after the plan (null: stat each file instead).
+     */
+    public void sweep(RepositoryPlan plan, RepositoryEntries now) {
+        Map<String, FileInfo> fresh = now == null ? null : files(now);
         RepositoryEntries e = plan.entries();
         RepositoryName name = e.name();
         String repo = name.value();
-        Batch batch = new Batch();
+        Batch batch = new Batch(fresh);
         for (Digest d : plan.manifests()) {
             for (RepositoryPlan.TagIndexEntry t : plan.tagIndex().getOrDefault(d, List.of())) {
                 batch.add(t.file(), PathLayout.tagIndexLink(name, t.tag(), d),
@@ -58,7 +70,7 @@ public final class RepositorySweeper {
         for (Map.Entry<String, List<FileInfo>> u : plan.uploads().entrySet()) {
             long bytes = u.getValue().stream().mapToLong(FileInfo::size).sum();
             FileInfo newest = u.getValue().stream().max(java.util.Comparator.comparing(FileInfo::modTime)).orElseThrow();
-            if (delete(newest, PathLayout.uploadDir(name, u.getKey()))) {
+            if (delete(newest, fresh, PathLayout.uploadDir(name, u.getKey()))) {
                 out.removed(Kind.UPLOAD, repo, u.getKey(), bytes);
             }
         }
@@ -71,9 +83,14 @@ public final class RepositorySweeper {
     private final class Batch {
         private final List<String> files = new ArrayList<>();
         private final List<Runnable> reports = new ArrayList<>();
+        private final Map<String, FileInfo> fresh;
+
+        Batch(Map<String, FileInfo> fresh) {
+            this.fresh = fresh;
+        }
 
         void add(FileInfo seen, String linkPath, Runnable report) {
-            if (stillGarbage(seen)) {
+            if (stillGarbage(seen, fresh)) {
                 files.add(linkPath);
                 reports.add(report);
             }
@@ -97,13 +114,35 @@ public final class RepositorySweeper {
         }
     }
 
-    /** The file (a link) is still as the plan saw it and older than the cutoff; false if absent or changed. */
-    private boolean stillGarbage(FileInfo file) {
+    /** Every file of a repository walk, by path. */
+    private static Map<String, FileInfo> files(RepositoryEntries now) {
+        Map<String, FileInfo> out = new HashMap<>();
+        now.layers().values().forEach(f -> out.put(f.path(), f));
+        now.revisions().values().forEach(f -> out.put(f.path(), f));
+        for (RepositoryEntries.TagEntries t : now.tags().values()) {
+            if (t.hasCurrent()) {
+                out.put(t.current().path(), t.current());
+            }
+            t.index().values().forEach(f -> out.put(f.path(), f));
+        }
+        now.uploads().values().forEach(l -> l.forEach(f -> out.put(f.path(), f)));
+        return out;
+    }
+
+    /**
+     * The file (a link) is still as the plan saw it and older than the cutoff; false if absent or
+     * changed. Looked up in {@code fresh} when given, else stat'ed.
+     */
+    private boolean stillGarbage(FileInfo file, Map<String, FileInfo> fresh) {
         if (file == null || !file.modTime().isBefore(cutoff)) {
             return false;
         }
         if (dryRun) {
             return true;
+        }
+        if (fresh != null) {
+            FileInfo now = fresh.get(file.path());
+            return now != null && unchanged(file, now, cutoff);
         }
         try {
             return unchanged(file, driver.statFile(file.path()), cutoff);
@@ -147,8 +186,8 @@ public final class RepositorySweeper {
     }
 
     /** Deletes {@code dir} if {@code file} (inside it) is still as the plan saw it; false if left alone. */
-    private boolean delete(FileInfo file, String dir) {
-        if (!stillGarbage(file)) {
+    private boolean delete(FileInfo file, Map<String, FileInfo> fresh, String dir) {
+        if (!stillGarbage(file, fresh)) {
             return false;
         }
         if (dryRun) {

@@ -60,6 +60,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -629,6 +630,12 @@ public final class AzureDriver implements StorageDriver {
         return deletePool;
     }
 
+    /** True: one listing per 5000 blobs; a stat is a request each. */
+    @Override
+    public boolean walksCheaply() {
+        return true;
+    }
+
     // ---- walk ----
 
     /**
@@ -643,8 +650,10 @@ public final class AzureDriver implements StorageDriver {
         try {
             for (BlobItem item : container.listBlobs(new ListBlobsOptions().setPrefix(prefix), null)) {
                 Long size = item.getProperties().getContentLength();
+                byte[] md5 = item.getProperties().getContentMd5();
                 if (!walk.add(item.getName().substring(prefix.length()), size == null ? 0 : size,
-                        instant(item.getProperties().getLastModified()))) {
+                        instant(item.getProperties().getLastModified()),
+                        md5 == null || md5.length != 16 ? null : HexFormat.of().formatHex(md5))) {
                     return;
                 }
             }

@@ -37,7 +37,7 @@ final class FlatWalk {
     private boolean stopped;
     private boolean any;
 
-    private record Entry(String rel, long size, Instant modTime) {
+    private record Entry(String rel, long size, Instant modTime, String md5) {
     }
 
     /** @param root the walk's start as given to walk(), e.g. "/" or "/docker/registry" */
@@ -57,6 +57,11 @@ final class FlatWalk {
 
     /** Feeds the next listed name (relative to the root, no leading slash); false once the visitor said STOP. */
     boolean add(String rel, long size, Instant modTime) throws IOException {
+        return add(rel, size, modTime, null);
+    }
+
+    /** As {@link #add(String, long, Instant)}, with the blob's Content-MD5 (hex) when it has one. */
+    boolean add(String rel, long size, Instant modTime, String md5) throws IOException {
         if (stopped) {
             return false;
         }
@@ -69,7 +74,7 @@ final class FlatWalk {
         }
         previous = rel;
         String key = walkKey(rel);
-        pending.put(key, new Entry(rel, size, modTime));
+        pending.put(key, new Entry(rel, size, modTime, md5));
         if (!unsorted) {
             String bound = key;
             for (int i = 0; i < rel.length(); i++) {
@@ -125,7 +130,7 @@ final class FlatWalk {
             open.addLast(dir);
         }
         // as Walks.walkByListing: SKIP_DIR on a file skips nothing
-        if (visitor.visit(new FileInfo(full(rel), e.size(), e.modTime(), false)) == WalkVisitor.Result.STOP) {
+        if (visitor.visit(new FileInfo(full(rel), e.size(), e.modTime(), false, e.md5())) == WalkVisitor.Result.STOP) {
             stopped = true;
         }
     }

@@ -149,6 +149,12 @@ public final class InMemoryDriver implements StorageDriver {
         }
     }
 
+    /** True: both are map lookups; true so that tests run gc's listing re-check too. */
+    @Override
+    public boolean walksCheaply() {
+        return true;
+    }
+
     @Override
     public void delete(String path) throws IOException {
         StoragePaths.check(path);

@@ -29,7 +29,7 @@ import java.util.PriorityQueue;
  */
 final class LexicalWalk {
 
-    private record Entry(String sortKey, String key, long size, Instant modTime) {
+    private record Entry(String sortKey, String key, long size, Instant modTime, String md5) {
     }
 
     private final String keyPrefix;
@@ -65,12 +65,17 @@ final class LexicalWalk {
 
     /** Feeds the next key of the flat listing; keys must come in S3's (byte) order. */
     void accept(String key, long size, Instant modTime) throws IOException {
+        accept(key, size, modTime, null);
+    }
+
+    /** As {@link #accept(String, long, Instant)}, with the object's MD5 when its ETag is one. */
+    void accept(String key, long size, Instant modTime, String md5) throws IOException {
         if (stopped || !key.startsWith(keyPrefix) || key.length() == keyPrefix.length()) {
             return;
         }
         sawKeys = true;
         String sortKey = key.replace('/', '\0');
-        pending.add(new Entry(sortKey, key, size, modTime));
+        pending.add(new Entry(sortKey, key, size, modTime, md5));
         int bound = -1;
         for (int i = keyPrefix.length() + 1; i < key.length(); i++) {
             if (key.charAt(i) < '/' && key.charAt(i - 1) != '/') {
@@ -144,7 +149,7 @@ final class LexicalWalk {
                 return;
             }
         }
-        if (!marker && visitor.visit(new FileInfo(path, e.size(), e.modTime(), false)) == WalkVisitor.Result.STOP) {
+        if (!marker && visitor.visit(new FileInfo(path, e.size(), e.modTime(), false, e.md5())) == WalkVisitor.Result.STOP) {
             stopped = true;
         }
     }

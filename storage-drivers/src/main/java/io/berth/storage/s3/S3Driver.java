@@ -936,6 +936,12 @@ public final class S3Driver implements StorageDriver {
         return parts;
     }
 
+    /** True: one ListObjectsV2 per 1000 keys; a stat is a HeadObject each. */
+    @Override
+    public boolean walksCheaply() {
+        return true;
+    }
+
     // ---- walk ----
 
     /**
@@ -954,7 +960,7 @@ public final class S3Driver implements StorageDriver {
                 ListObjectsV2Response r = s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(LIST_MAX)
                         .continuationToken(t));
                 for (S3Object o : r.contents()) {
-                    walk.accept(o.key(), o.size(), o.lastModified());
+                    walk.accept(o.key(), o.size(), o.lastModified(), FileInfo.md5OfEtag(o.eTag()));
                     if (walk.stopped()) {
                         return;
                     }

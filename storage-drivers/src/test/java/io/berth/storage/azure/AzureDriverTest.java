@@ -12,6 +12,11 @@ class AzureDriverTest extends DriverTestSuite {
     private String containerName;
 
     @Override
+    protected boolean walkReportsContentMd5() {
+        return true;
+    }
+
+    @Override
     protected StorageDriver newDriver() throws Exception {
         AzuriteServer azurite = AzuriteServer.shared();
         containerName = azurite.newContainer();

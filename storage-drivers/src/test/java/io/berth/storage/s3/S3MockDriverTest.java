@@ -24,6 +24,11 @@ class S3MockDriverTest extends DriverTestSuite {
     }
 
     @Override
+    protected boolean walkReportsContentMd5() {
+        return true;
+    }
+
+    @Override
     protected StorageDriver newDriver() {
         return new S3Driver(S3DriverParameters.from(server.driverParameters(server.createBucket(), null)),
                 Duration.ofSeconds(3));

@@ -18,6 +18,11 @@ class S3ProxyDriverTest extends DriverTestSuite {
     }
 
     @Override
+    protected boolean walkReportsContentMd5() {
+        return true;
+    }
+
+    @Override
     protected StorageDriver newDriver() {
         return S3Driver.fromParameters(server.driverParameters(server.createBucket(), "/berth-root/registry/"));
     }
