@@ -101,7 +101,12 @@ public final class S3Driver implements StorageDriver {
     private final String bucket;
     private final String keyPrefix;
     private final ExecutorService ioPool;
-    /** False once the server answered DeleteObjects with 501 (s3proxy): keys are then deleted one by one. */
+    /**
+     * True once the server answered DeleteObjects with 501 (s3proxy 2.6 refuses the SDK's CRC32
+     * header): calls that need a checksum are then signed with Content-MD5 alone.
+     */
+    private volatile boolean md5OnlyChecksums;
+    /** False once DeleteObjects failed with 501 even so: keys are then deleted one by one. */
     private volatile boolean bulkDelete = true;
     /** False once the server showed an ETag that is not the MD5 of the bytes; see getContent. */
     private volatile boolean md5Etags = true;
@@ -151,6 +156,7 @@ public final class S3Driver implements StorageDriver {
                 // and where the API requires one (DeleteObjects) also send the Content-MD5 that older
                 // S3-compatible servers demand (the SDK's CRC32 header is sent too; see deleteBatch)
                 .addPlugin(LegacyMd5Plugin.create())
+                .putAuthScheme(new Md5OnlySigning(() -> md5OnlyChecksums))
                 // over plain HTTP the SDK signs payloads; aws-chunked signing (its default there)
                 // costs an HMAC and a copy per 128 KiB chunk, where one SHA-256 of the (always
                 // in-memory) body does; over HTTPS payloads are not signed and this changes nothing
@@ -840,20 +846,44 @@ public final class S3Driver implements StorageDriver {
             deleteEach(path, keys);
             return;
         }
-        DeleteObjectsResponse r;
+        boolean md5Only = md5OnlyChecksums;
         try {
-            r = s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(keys).quiet(true)));
+            checkDeleted(path, deleteObjects(keys));
+            return;
         } catch (S3Exception e) {
             if (e.statusCode() != 501) {
                 throw e;
             }
-            // s3proxy 2.6 refuses the x-amz-checksum-crc32 header the SDK (2.30+) always sends with
-            // DeleteObjects: "501 NotImplemented: A header you provided implies functionality that is
-            // not implemented". Fall back to one DeleteObject per key, in parallel, from now on.
-            bulkDelete = false;
-            deleteEach(path, keys);
-            return;
         }
+        if (!md5Only) {
+            // s3proxy 2.6 refuses the x-amz-checksum-crc32 header the SDK (2.30+) sends with
+            // DeleteObjects ("501 NotImplemented: A header you provided implies functionality that
+            // is not implemented") and takes the Content-MD5 that older SDKs sent
+            md5OnlyChecksums = true;
+            try {
+                checkDeleted(path, deleteObjects(keys));
+                return;
+            } catch (S3Exception e) {
+                if (e.statusCode() != 501) {
+                    throw e;
+                }
+            }
+        }
+        // no DeleteObjects at all: one DeleteObject per key, in parallel, from now on
+        bulkDelete = false;
+        deleteEach(path, keys);
+    }
+
+    /** False once the server refused DeleteObjects outright (tests). */
+    boolean deletesInBulk() {
+        return bulkDelete;
+    }
+
+    private DeleteObjectsResponse deleteObjects(List<ObjectIdentifier> keys) {
+        return s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(keys).quiet(true)));
+    }
+
+    private static void checkDeleted(String path, DeleteObjectsResponse r) throws StorageException {
         if (r.hasErrors() && !r.errors().isEmpty()) {
             var first = r.errors().get(0);
             throw new StorageException(path, "s3 DeleteObjects under " + path + ": " + r.errors().size()
