@@ -66,6 +66,7 @@ YML
 dflag=(); bflag=(); if [ "$mode" = "-m" ]; then dflag=(--delete-untagged); bflag=(-m); fi
 wflag=(); [ -n "${WORKERS:-}" ] && wflag=(--workers "$WORKERS")
 . "$here/bench/gc-bench-lib.sh"
+sync # the copies' writeback would otherwise land on whichever collector runs first
 # as from a cron job's second night: the launcher's class archive (see ./berth) exists already
 mkdir -p "$data/warm"; "$here/berth" gc --quiet --grace-period 0 "$(url warm)" > "$out/warm.log" 2>&1 || true
 run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"

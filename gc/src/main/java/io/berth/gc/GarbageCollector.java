@@ -22,11 +22,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,6 +62,8 @@ public final class GarbageCollector {
     private static final int MAX_WALKERS = 16;
     /** Blobs per {@link StorageDriver#deleteEntries} call: S3's DeleteObjects limit. */
     private static final int BLOB_BATCH = 1000;
+    /** At most this many blob candidates are re-checked by a fresh listing (see relisted). */
+    private static final int RELIST_MAX = 200_000;
 
     private final StorageDriver driver;
     private final GcOptions options;
@@ -236,7 +241,7 @@ public final class GarbageCollector {
             listener.phase("sweep blobs");
             try (Progress p = Progress.start("gc: delete blobs", "blobs", quiet)) {
                 p.maxHint(candidates.count());
-                BlobBatch batch = new BlobBatch(p);
+                BlobBatch batch = new BlobBatch(p, relisted(candidates));
                 candidates.forEach(c -> {
                     if (marks.contains(c.digest())) {
                         p.step(1);
@@ -250,22 +255,55 @@ public final class GarbageCollector {
         }
 
         /**
+         * Where walking is cheap and a stat per candidate would cost more requests than listing
+         * the blob store again (a listing page holds 1000 blobs), the candidates as that fresh
+         * walk finds them (absent: gone); else null, and each candidate is stat'ed. Bounded by
+         * {@value #RELIST_MAX} candidates, which are held in memory.
+         */
+        private Map<Digest, FileInfo> relisted(BlobCandidates candidates) throws IOException {
+            long n = candidates.count();
+            if (options.dryRun() || !driver.walksCheaply() || n > RELIST_MAX || n * 1000 <= blobsScanned.get()) {
+                return null;
+            }
+            Set<Digest> wanted = new HashSet<>();
+            candidates.forEach(c -> wanted.add(c.digest()));
+            Map<Digest, FileInfo> found = new ConcurrentHashMap<>();
+            for (String dir : blobDirs()) {
+                walks.submit(() -> walker.walkBlobs(dir, new StoreWalker.Visitor() {
+                    @Override
+                    public void blob(Digest digest, FileInfo info) {
+                        if (wanted.contains(digest)) {
+                            found.put(digest, info);
+                        }
+                    }
+                }));
+            }
+            walks.await();
+            return found;
+        }
+
+        /**
          * Blobs whose re-check passed, deleted {@value #BLOB_BATCH} at a time through {@link
          * StorageDriver#deleteEntries} (one S3 DeleteObjects each) and reported once deleted.
          */
         private final class BlobBatch {
             private final Progress progress;
+            private final Map<Digest, FileInfo> relisted;
             private List<BlobCandidates.Candidate> pending = new ArrayList<>();
 
-            BlobBatch(Progress progress) {
+            BlobBatch(Progress progress, Map<Digest, FileInfo> relisted) {
                 this.progress = progress;
+                this.relisted = relisted;
             }
 
             void recheckAndAdd(BlobCandidates.Candidate c) {
                 if (!options.dryRun()) {
                     String data = PathLayout.blobData(c.digest());
                     try {
-                        FileInfo now = driver.statFile(data);
+                        FileInfo now = relisted == null ? driver.statFile(data) : relisted.get(c.digest());
+                        if (now == null) {
+                            throw new PathNotFoundException(data);
+                        }
                         FileInfo seen = new FileInfo(now.path(), c.size(), c.modTime(), false);
                         if (!RepositorySweeper.unchanged(seen, now, cutoff) || marks.contains(c.digest())) {
                             progress.step(1);

@@ -167,8 +167,11 @@ public final class StoreWalker {
      * right before deleting from it. Empty entries if it has no files left.
      */
     public RepositoryEntries walkRepository(RepositoryName name) throws IOException {
-        return walkRepository(name, PathLayout.layersDir(name), PathLayout.manifestsDir(name),
-                PathLayout.uploadsDir(name));
+        // one walk of the repository's directory (one listing on an object store, not three),
+        // not descending into nested repositories: any child not named _layers, _manifests, ...
+        String dir = PathLayout.repository(name);
+        return walkRepository(name, d -> d.startsWith(dir + "/") && d.indexOf('/', dir.length() + 1) < 0
+                && d.charAt(dir.length() + 1) != '_', dir);
     }
 
     /**
