@@ -1,6 +1,11 @@
 # Shared by bench/gc-bench.sh and bench/gc-bench-s3.sh (sourced): timing one collector, and the
 # summary comparing the two. Expects $out, $timev and, for summarize, $repos $manifests $blobs $mode.
 
+warm_store() { # dir: a tiny synthetic store, for the warm-up run that writes the launcher's class archive
+  rm -rf "$1"
+  java "$here/gc/src/test/java/io/berth/gc/bench/SyntheticStore.java" "$1" 2 10 40 > /dev/null
+}
+
 # CPU seconds (user + system) a process has used so far; 0 when there is none.
 cpu_of() { [ -n "${1:-}" ] && [ -r "/proc/$1/stat" ] && awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$1/stat" || echo 0; }
 

@@ -37,7 +37,8 @@ wflag=(); [ -n "${WORKERS:-}" ] && wflag=(--workers "$WORKERS")
 
 . "$here/bench/gc-bench-lib.sh"
 # as from a cron job's second night: the launcher's class archive (see ./berth) exists already
-mkdir -p "$out/warm"; "$here/berth" gc --quiet --grace-period 0 "file://$out/warm" > "$out/warm.log" 2>&1 || true
+warm_store "$out/warm-store"
+"$here/berth" gc --quiet --grace-period 0 "file://$out/warm-store" > "$out/warm.log" 2>&1
 # cold-ish caches for both: drop what we can without root privileges (nothing), so run each once
 # on its own copy; the copies were just written, so both start with a warm page cache.
 run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"

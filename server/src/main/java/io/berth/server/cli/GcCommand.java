@@ -1,5 +1,7 @@
 package io.berth.server.cli;
 
+import io.berth.core.layout.PathLayout;
+import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
 import io.berth.gc.GarbageCollector;
 import io.berth.gc.GcListener;
@@ -90,6 +92,14 @@ public final class GcCommand implements Callable<Integer> {
         try (StorageDriver driver = loc.driver()) {
             int n = workers != null ? workers : Workers.defaultFor(driver.name());
             GcOptions opts = new GcOptions(dryRun, deleteUntagged, maxAge, grace, pruneEmpty, n);
+            // a mistyped path must not pass as "nothing to collect" (distribution fails there too)
+            try {
+                driver.stat(PathLayout.ROOT);
+            } catch (PathNotFoundException e) {
+                err.println("berth gc: no registry store in " + loc.description() + " (" + PathLayout.ROOT
+                        + " does not exist)");
+                return 2;
+            }
             GcReport r;
             try {
                 r = new GarbageCollector(driver, opts).describedAs(loc.description())

@@ -71,5 +71,9 @@ class GcCommandTest {
                 "s3://bucket/x?region=us-east-1&endpoint=http://127.0.0.1:9&forcepathstyle=true&accesskey=a&secretkey=b");
         assertEquals(2, unreachable.exitCode(), unreachable.describe());
         assertEquals(2, BerthProcess.run(null, "gc", "--no-such-flag", "file://" + tmp).exitCode());
+
+        Processes.Result typo = BerthProcess.run(null, "gc", "file://" + tmp.resolve("registyr"));
+        assertEquals(2, typo.exitCode(), typo.describe());
+        assertTrue(typo.stderr().contains("no registry store in"), typo.describe());
     }
 }
