@@ -553,7 +553,9 @@ public final class S3Driver implements StorageDriver {
         }
         ListObjectsV2Response r;
         try {
-            r = s3.listObjectsV2(b -> b.bucket(bucket).prefix(key + "/").maxKeys(1));
+            // with a delimiter: s3proxy's filesystem backend otherwise walks the whole subtree (a
+            // store's root: minutes) to return its first key
+            r = s3.listObjectsV2(b -> b.bucket(bucket).prefix(key + "/").delimiter("/").maxKeys(1));
         } catch (SdkException e) {
             throw mapped(path, "ListObjectsV2", e);
         }
