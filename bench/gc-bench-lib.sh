@@ -1,5 +1,6 @@
-# Shared by bench/gc-bench.sh and bench/gc-bench-s3.sh (sourced): timing one collector, and the
-# summary comparing the two. Expects $out, $timev and, for summarize, $repos $manifests $blobs $mode.
+# Shared by bench/gc-bench.sh and bench/gc-bench-s3.sh (sourced): timing one collector, both, and
+# the summary comparing the two. Expects $here, $out, $timev, $mode and, for summarize, $repos
+# $manifests $blobs.
 
 warm_store() { # dir: a tiny synthetic store, for the warm-up run that writes the launcher's class archive
   rm -rf "$1"
@@ -27,6 +28,15 @@ cpu() { # name: the collector's CPU seconds, and the storage server's if one was
   c=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2} END{if (u != "") printf "%.1f s CPU", u + s}' "$out/$1.time" 2>/dev/null || true)
   if [ -n "${SERVER_PID:-}" ]; then c="$c, storage server $(cat "$out/$1.server-cpu") s CPU"; fi
   echo "$c"
+}
+
+collect_both() { # berth-storage: times distribution on $out/config.yml, then berth on the given store
+  local dflag=() bflag=() wflag=()
+  if [ "$mode" = "-m" ]; then dflag=(--delete-untagged); bflag=(-m); fi
+  if [ -n "${WORKERS:-}" ]; then wflag=(--workers "$WORKERS"); fi
+  run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"
+  run berth "$here/berth" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
+    --report "$out/berth-report.json" "$1"
 }
 
 rss() { [ -f "$out/$1.time" ] && awk -F': ' '/Maximum resident set size/{printf "%.0f MiB", $2/1024}' "$out/$1.time" || echo "?"; }

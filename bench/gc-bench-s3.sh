@@ -64,8 +64,6 @@ storage:
   delete: {enabled: true}
 http: {addr: 127.0.0.1:5999, secret: bench}
 YML
-dflag=(); bflag=(); if [ "$mode" = "-m" ]; then dflag=(--delete-untagged); bflag=(-m); fi
-wflag=(); [ -n "${WORKERS:-}" ] && wflag=(--workers "$WORKERS")
 . "$here/bench/gc-bench-lib.sh"
 sync # the copies' writeback would otherwise land on whichever collector runs first
 # as from a cron job's second night: the launcher's class archive (see ./berth) exists already
@@ -73,8 +71,6 @@ mkdir -p "$data/warm"
 warm_store "$out/warm-store"
 java -jar "$jar" migrate --quiet --from "file://$out/warm-store" --to "$(url warm)" > "$out/warm.log" 2>&1
 "$here/berth" gc --quiet --grace-period 0 "$(url warm)" >> "$out/warm.log" 2>&1
-run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"
-run berth "$here/berth" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
-  --report "$out/berth-report.json" "$(url berth)"
+collect_both "$(url berth)"
 
 summarize "$data/dist/docker/registry/v2/blobs" "$data/berth/docker/registry/v2/blobs" " on s3proxy"

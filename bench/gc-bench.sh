@@ -32,8 +32,6 @@ storage:
   delete: {enabled: true}
 http: {addr: 127.0.0.1:5999, secret: bench}
 YML
-dflag=(); bflag=(); if [ "$mode" = "-m" ]; then dflag=(--delete-untagged); bflag=(-m); fi
-wflag=(); [ -n "${WORKERS:-}" ] && wflag=(--workers "$WORKERS")
 
 . "$here/bench/gc-bench-lib.sh"
 # as from a cron job's second night: the launcher's class archive (see ./berth) exists already
@@ -41,8 +39,6 @@ warm_store "$out/warm-store"
 "$here/berth" gc --quiet --grace-period 0 "file://$out/warm-store" > "$out/warm.log" 2>&1
 # cold-ish caches for both: drop what we can without root privileges (nothing), so run each once
 # on its own copy; the copies were just written, so both start with a warm page cache.
-run distribution env -u AWS_CA_BUNDLE docker-registry garbage-collect "${dflag[@]}" "$out/config.yml"
-run berth "$here/berth" gc --quiet --grace-period 0 "${bflag[@]}" "${wflag[@]}" \
-  --report "$out/berth-report.json" "file://$out/berth"
+collect_both "file://$out/berth"
 
 summarize "$out/dist/docker/registry/v2/blobs" "$out/berth/docker/registry/v2/blobs" " at $gen"

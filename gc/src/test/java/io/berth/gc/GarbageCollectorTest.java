@@ -238,7 +238,7 @@ class GarbageCollectorTest {
         Fixtures.Img img4 = image(app, "4", "old", null); // img3 is untagged now
         boolean listing = v[1].equals("listing");
         // the second look: a walk of the repository (listing) or of its _manifests (stat)
-        RacingDriver racing = new RacingDriver(base, listing, listing ? "/team/app" : "/team/app/_manifests",
+        RacingDriver racing = new RacingDriver(base, listing).before(listing ? "/team/app" : "/team/app/_manifests",
                 () -> app.tags().tag(io.berth.core.reference.Tag.of("old"), img3.manifest()));
         GcReport r = new GarbageCollector(racing, OPTS.withDeleteUntagged(true)).clock(LATER).run();
         assertTrue(racing.fired(), "the change ran before the second look");

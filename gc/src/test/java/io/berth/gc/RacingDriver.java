@@ -14,34 +14,40 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A driver that runs a change (a push, a tag moved) just before the first walk of a path ending
- * in {@code suffix}, as a registry taking pushes would between gc's mark and its sweep; and that
- * says it {@link #walksCheaply} or not, so both of gc's re-checks run on one backend.
+ * in a given suffix, as a registry taking pushes would while gc or verify runs; and that says it
+ * {@link #walksCheaply} or not, so both of gc's re-checks run on one backend.
  */
-final class RacingDriver implements StorageDriver {
-    interface Change {
+public final class RacingDriver implements StorageDriver {
+    public interface Change {
         void run() throws IOException;
     }
 
     private final StorageDriver d;
     private final boolean walksCheaply;
-    private final String suffix;
-    private final Change change;
+    private volatile String suffix;
+    private volatile Change change;
     private final AtomicBoolean fired = new AtomicBoolean();
 
-    RacingDriver(StorageDriver d, boolean walksCheaply, String suffix, Change change) {
+    public RacingDriver(StorageDriver d, boolean walksCheaply) {
         this.d = d;
         this.walksCheaply = walksCheaply;
-        this.suffix = suffix;
-        this.change = change;
     }
 
-    boolean fired() {
+    /** Runs {@code change} just before the first walk of a path ending in {@code suffix}. */
+    public RacingDriver before(String suffix, Change change) {
+        this.suffix = suffix;
+        this.change = change;
+        return this;
+    }
+
+    public boolean fired() {
         return fired.get();
     }
 
     @Override
     public void walk(String path, WalkVisitor visitor) throws IOException {
-        if (path.endsWith(suffix) && fired.compareAndSet(false, true)) {
+        String s = suffix;
+        if (s != null && path.endsWith(s) && fired.compareAndSet(false, true)) {
             change.run();
         }
         d.walk(path, visitor);

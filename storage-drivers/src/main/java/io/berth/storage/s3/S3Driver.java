@@ -370,9 +370,8 @@ public final class S3Driver implements StorageDriver {
      * SSE-C); else the ETag and the MD5 of the bytes, as one string.
      */
     static String md5Mismatch(GetObjectResponse r, byte[] content) {
-        String etag = r.eTag() == null ? "" : r.eTag().replace("\"", "");
-        if (etag.length() != 32 || !etag.chars().allMatch(c -> Character.digit(c, 16) >= 0)
-                || r.serverSideEncryption() == ServerSideEncryption.AWS_KMS
+        String etag = FileInfo.md5OfEtag(r.eTag());
+        if (etag == null || r.serverSideEncryption() == ServerSideEncryption.AWS_KMS
                 || r.serverSideEncryption() == ServerSideEncryption.AWS_KMS_DSSE || r.sseCustomerAlgorithm() != null) {
             return null;
         }
@@ -849,26 +848,16 @@ public final class S3Driver implements StorageDriver {
             return;
         }
         boolean md5Only = md5OnlyChecksums;
-        try {
-            checkDeleted(path, deleteObjects(keys));
+        if (deletedInBulk(path, keys)) {
             return;
-        } catch (S3Exception e) {
-            if (e.statusCode() != 501) {
-                throw e;
-            }
         }
         if (!md5Only) {
             // s3proxy 2.6 refuses the x-amz-checksum-crc32 header the SDK (2.30+) sends with
             // DeleteObjects ("501 NotImplemented: A header you provided implies functionality that
             // is not implemented") and takes the Content-MD5 that older SDKs sent
             md5OnlyChecksums = true;
-            try {
-                checkDeleted(path, deleteObjects(keys));
+            if (deletedInBulk(path, keys)) {
                 return;
-            } catch (S3Exception e) {
-                if (e.statusCode() != 501) {
-                    throw e;
-                }
             }
         }
         // no DeleteObjects at all: one DeleteObject per key, in parallel, from now on
@@ -876,21 +865,28 @@ public final class S3Driver implements StorageDriver {
         deleteEach(path, keys);
     }
 
-    /** False once the server refused DeleteObjects outright (tests). */
-    boolean deletesInBulk() {
-        return bulkDelete;
-    }
-
-    private DeleteObjectsResponse deleteObjects(List<ObjectIdentifier> keys) {
-        return s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(keys).quiet(true)));
-    }
-
-    private static void checkDeleted(String path, DeleteObjectsResponse r) throws StorageException {
+    /** One DeleteObjects call; false if the server answered 501 Not Implemented. */
+    private boolean deletedInBulk(String path, List<ObjectIdentifier> keys) throws StorageException {
+        DeleteObjectsResponse r;
+        try {
+            r = s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(keys).quiet(true)));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 501) {
+                return false;
+            }
+            throw e;
+        }
         if (r.hasErrors() && !r.errors().isEmpty()) {
             var first = r.errors().get(0);
             throw new StorageException(path, "s3 DeleteObjects under " + path + ": " + r.errors().size()
                     + " keys not deleted, e.g. " + first.key() + ": " + first.code() + " " + first.message());
         }
+        return true;
+    }
+
+    /** False once the server refused DeleteObjects outright (tests). */
+    boolean deletesInBulk() {
+        return bulkDelete;
     }
 
     /** DeleteObject for each key, up to 16 at once: the fallback for servers without DeleteObjects. */
