@@ -346,6 +346,30 @@ public final class FilesystemDriver implements StorageDriver {
         });
     }
 
+    /**
+     * Each entry's file, then its directory, removed directly: two system calls an entry, where
+     * {@link #delete} of the directory costs a stat, a listing and a stat before each removal
+     * (gc deletes tens of thousands of entries). A directory that still holds anything else (a
+     * stray file, a writer's temp file) is then deleted as a tree, as the SPI's default does.
+     */
+    @Override
+    public void deleteEntries(List<String> files) throws IOException {
+        for (String f : files) {
+            Path file = resolve(f);
+            Path dir = file.getParent();
+            // java.io's delete is one unlink (rmdir for a directory); false when the file is gone
+            // already or cannot go alone, and the directory's removal below then decides
+            file.toFile().delete();
+            if (!dir.toFile().delete() && Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                try {
+                    delete(f.substring(0, f.lastIndexOf('/')));
+                } catch (PathNotFoundException gone) {
+                    // deleted meanwhile: nothing to do
+                }
+            }
+        }
+    }
+
     @Override
     public Optional<Path> localFile(String path) {
         try {

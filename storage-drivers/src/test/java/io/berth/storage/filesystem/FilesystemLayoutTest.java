@@ -42,6 +42,34 @@ class FilesystemLayoutTest {
     }
 
     @Test
+    void deleteEntriesRemovesEachEntryDirectoryWithWhateverElseItHolds() throws IOException {
+        Path blobs = root.resolve("docker/registry/v2/blobs/sha256/ab");
+        Path plain = blobs.resolve("ab01");
+        Path stray = blobs.resolve("ab02");
+        Path nested = blobs.resolve("ab03");
+        Path noFile = blobs.resolve("ab04");
+        Path kept = blobs.resolve("ab05");
+        for (Path d : List.of(plain, stray, nested, kept)) {
+            Files.createDirectories(d);
+            Files.write(d.resolve("data"), new byte[] {1});
+        }
+        Files.write(stray.resolve(".tmp-left-by-a-crash"), new byte[] {2});
+        Files.createDirectories(nested.resolve("sub"));
+        Files.write(nested.resolve("sub/x"), new byte[] {3});
+        Files.createDirectories(noFile);
+        Files.write(noFile.resolve("other"), new byte[] {4});
+        String prefix = "/docker/registry/v2/blobs/sha256/ab/";
+        driver.deleteEntries(List.of(prefix + "ab01/data", prefix + "ab02/data", prefix + "ab03/data",
+                prefix + "ab04/data", prefix + "ab06/data"));
+        // as distribution's vacuum removes a blob's directory: the entry goes whole
+        for (Path d : List.of(plain, stray, nested, noFile)) {
+            assertTrue(Files.notExists(d), d + " still there");
+        }
+        assertArrayEquals(new byte[] {1}, Files.readAllBytes(kept.resolve("data")));
+        assertTrue(Files.isDirectory(blobs));
+    }
+
+    @Test
     void writerAndMoveWriteAtTheMappedPaths() throws IOException {
         try (FileWriter w = driver.writer("/docker/registry/v2/repositories/r/_uploads/u/data", false)) {
             w.write(new byte[] {1, 2, 3});
