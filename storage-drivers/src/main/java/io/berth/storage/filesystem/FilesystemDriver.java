@@ -355,14 +355,15 @@ public final class FilesystemDriver implements StorageDriver {
     @Override
     public void deleteEntries(List<String> files) throws IOException {
         for (String f : files) {
+            String dirPath = f.substring(0, Math.max(0, f.lastIndexOf('/')));
+            Path dir = resolve(dirPath); // a file directly under the root has no entry directory
             Path file = resolve(f);
-            Path dir = file.getParent();
             // java.io's delete is one unlink (rmdir for a directory); false when the file is gone
             // already or cannot go alone, and the directory's removal below then decides
             file.toFile().delete();
             if (!dir.toFile().delete() && Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
                 try {
-                    delete(f.substring(0, f.lastIndexOf('/')));
+                    delete(dirPath);
                 } catch (PathNotFoundException gone) {
                     // deleted meanwhile: nothing to do
                 }

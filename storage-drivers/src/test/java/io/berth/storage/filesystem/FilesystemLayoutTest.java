@@ -67,6 +67,10 @@ class FilesystemLayoutTest {
         }
         assertArrayEquals(new byte[] {1}, Files.readAllBytes(kept.resolve("data")));
         assertTrue(Files.isDirectory(blobs));
+        // a file directly under the root is no entry: its directory would be the store itself
+        Files.write(root.resolve("top"), new byte[] {5});
+        assertThrows(io.berth.core.storage.InvalidPathException.class, () -> driver.deleteEntries(List.of("/top")));
+        assertTrue(Files.exists(root.resolve("top")));
     }
 
     @Test
