@@ -361,9 +361,9 @@ public final class FilesystemDriver implements StorageDriver {
             // java.io's delete is one unlink (rmdir for a directory); false when the file is gone
             // already or cannot go alone, and the directory's removal below then decides
             file.toFile().delete();
-            if (!dir.toFile().delete() && Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            if (!dir.toFile().delete()) {
                 try {
-                    delete(dirPath);
+                    delete(dirPath); // not empty, or gone: delete checks which
                 } catch (PathNotFoundException gone) {
                     // deleted meanwhile: nothing to do
                 }
