@@ -188,10 +188,19 @@ public final class BerthProcess implements AutoCloseable {
     }
 
     private boolean awaitReady() {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+        return awaitServing(process, hostPort, logFile, STARTUP_TIMEOUT);
+    }
+
+    /**
+     * Waits until {@code hostPort} answers GET /v2/ with 200 and the child's own log says it listens
+     * there: a port can still be taken by another server, which would answer in its place.
+     */
+    public static boolean awaitServing(Process process, String hostPort, Path log, Duration timeout) {
+        String listening = "listening on /" + hostPort + " ";
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && process.isAlive()) {
             try {
-                if (Http.get(url() + "/v2/").status() == 200) {
+                if (Http.get("http://" + hostPort + "/v2/").status() == 200 && read(log).contains(listening)) {
                     return true;
                 }
             } catch (UncheckedIOException notYetListening) {

@@ -134,23 +134,7 @@ final class CloudBerth implements AutoCloseable {
     }
 
     private boolean awaitReady() {
-        long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            try {
-                if (Http.get(url() + "/v2/").status() == 200) {
-                    return true;
-                }
-            } catch (UncheckedIOException notYetListening) {
-                // connection refused until Jetty is up
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
+        return BerthProcess.awaitServing(process, hostPort, log, STARTUP_TIMEOUT);
     }
 
     /** Runs {@code berth serve} with the config to its end (for configs that must stop start-up). */
