@@ -54,8 +54,12 @@ class V1MigrateEndToEndTest {
         List<String> manifests = new ArrayList<>();
         try (BerthProcess berth = BerthProcess.start(v2, tmp.resolve("berth"))) {
             for (V1Fixtures.Expected e : expected) {
-                manifests.add(pullAndCheck(Skopeo.docker(berth.hostPort(), e.repository() + ":" + e.tag()),
-                        tmp.resolve("berth-pull"), e, b));
+                try {
+                    manifests.add(pullAndCheck(Skopeo.docker(berth.hostPort(), e.repository() + ":" + e.tag()),
+                            tmp.resolve("berth-pull"), e, b));
+                } catch (AssertionError failed) {
+                    throw new AssertionError(failed.getMessage() + "\n--- Berth's log ---\n" + berth.logTail(), failed);
+                }
             }
         }
         try (DistributionRegistry dist = DistributionRegistry.start(v2, tmp.resolve("dist"))) {
