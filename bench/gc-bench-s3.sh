@@ -7,7 +7,9 @@
 # buckets' blob sets are compared through s3proxy's backing directory.
 #
 # Usage: bench/gc-bench-s3.sh [repositories=200] [manifests=2000] [blobs=10000]
-# Env: OUT (default /tmp/berth-gc-bench-s3), MODE ("-m" default, or "plain"), WORKERS (berth --workers).
+# Env: OUT (default /tmp/berth-gc-bench-s3), MODE ("-m" default, or "plain"), WORKERS (berth --workers),
+#      LATENCY_MS (both collectors reach s3proxy through bench/LatencyProxy.java, which waits that
+#      long before each request: the round trip to a cloud S3 that a local s3proxy does not cost).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 repos=${1:-200}; manifests=${2:-2000}; blobs=${3:-10000}
@@ -47,7 +49,7 @@ SERVER_PID=$s3pid
 trap 'kill $s3pid 2>/dev/null || true' EXIT
 for _ in $(seq 120); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
 
-url() { echo "s3://$1?endpoint=http://127.0.0.1:$port&region=us-east-1&forcepathstyle=true&accesskey=$key&secretkey=$secret&secure=false"; }
+url() { echo "s3://$1?endpoint=http://127.0.0.1:${2:-$port}&region=us-east-1&forcepathstyle=true&accesskey=$key&secretkey=$secret&secure=false"; }
 mkdir -p "$data/dist" # filesystem-nio2: a bucket is a directory, its objects' metadata in xattrs
 echo "copying the store into bucket dist ..."
 java -jar "$jar" migrate --quiet --from "file://$gen" --to "$(url dist)" --report "$out/copy-dist.json" > "$out/copy-dist.log" 2>&1 \
@@ -55,11 +57,19 @@ java -jar "$jar" migrate --quiet --from "file://$gen" --to "$(url dist)" --repor
 echo "copying bucket dist to bucket berth ..."
 cp -a "$data/dist" "$data/berth" # the same objects, ETags and times
 
+gcport=$port
+if [ -n "${LATENCY_MS:-}" ]; then
+  gcport=9591
+  java "$here/bench/LatencyProxy.java" "$gcport" "$port" "$LATENCY_MS" > "$out/latency-proxy.log" 2>&1 &
+  proxypid=$!
+  trap 'kill $s3pid $proxypid 2>/dev/null || true' EXIT
+  for _ in $(seq 60); do grep -q listening "$out/latency-proxy.log" 2>/dev/null && break; sleep 0.5; done
+fi
 cat > "$out/config.yml" <<YML
 version: 0.1
 log: {level: error}
 storage:
-  s3: {region: us-east-1, regionendpoint: 'http://127.0.0.1:$port', forcepathstyle: true, bucket: dist,
+  s3: {region: us-east-1, regionendpoint: 'http://127.0.0.1:$gcport', forcepathstyle: true, bucket: dist,
        accesskey: $key, secretkey: $secret, secure: false, v4auth: true}
   delete: {enabled: true}
 http: {addr: 127.0.0.1:5999, secret: bench}
@@ -71,6 +81,7 @@ mkdir -p "$data/warm"
 warm_store "$out/warm-store"
 java -jar "$jar" migrate --quiet --from "file://$out/warm-store" --to "$(url warm)" > "$out/warm.log" 2>&1
 "$here/berth" gc --quiet --grace-period 0 "$(url warm)" >> "$out/warm.log" 2>&1
-collect_both "$(url berth)"
+collect_both "$(url berth "$gcport")"
 
-summarize "$data/dist/docker/registry/v2/blobs" "$data/berth/docker/registry/v2/blobs" " on s3proxy"
+summarize "$data/dist/docker/registry/v2/blobs" "$data/berth/docker/registry/v2/blobs" \
+  " on s3proxy${LATENCY_MS:+, $LATENCY_MS ms before each request}"
