@@ -5,6 +5,8 @@
 # (default: all scenarios at regbench's default sizes). Results land in $OUT (default /tmp/berth-bench).
 # BACKEND=s3mock runs both registries on S3 instead: one Adobe S3Mock (from the classpath that
 # test-servers/s3mock resolves), a fresh bucket for each registry, the same driver keys for both.
+# LATENCY_MS (with BACKEND=s3mock) puts both registries behind bench/LatencyProxy.java, which waits
+# that long before each request to S3Mock: the round trip to a cloud S3 that a local server lacks.
 # SECURE=1 puts TLS (a generated self-signed certificate) and htpasswd auth (bcrypt) on both;
 # regbench then runs with -insecure -user bench -pass bench.
 set -euo pipefail
@@ -28,11 +30,19 @@ if [ "$backend" = s3mock ]; then
   s3pid=$!
   trap 'kill $s3pid 2>/dev/null || true' EXIT
   for _ in $(seq 120); do curl -s "http://127.0.0.1:$s3port/" >/dev/null && break; sleep 0.5; done
+  s3endpoint=$s3port
+  if [ -n "${LATENCY_MS:-}" ]; then
+    s3endpoint=9392
+    java "$here/bench/LatencyProxy.java" $s3endpoint $s3port "$LATENCY_MS" > "$out/latency-proxy.log" 2>&1 &
+    proxypid=$!
+    trap 'kill $s3pid $proxypid 2>/dev/null || true' EXIT
+    for _ in $(seq 60); do grep -q listening "$out/latency-proxy.log" 2>/dev/null && break; sleep 0.5; done
+  fi
 fi
 storage_yml() { # name store-dir
   if [ "$backend" = s3mock ]; then
     curl -sf -X PUT "http://127.0.0.1:$s3port/bench-$1" >/dev/null
-    echo "  s3: {region: us-east-1, regionendpoint: 'http://127.0.0.1:$s3port', forcepathstyle: true, bucket: bench-$1, accesskey: bench, secretkey: bench, secure: false, v4auth: true, chunksize: 16777216}"
+    echo "  s3: {region: us-east-1, regionendpoint: 'http://127.0.0.1:$s3endpoint', forcepathstyle: true, bucket: bench-$1, accesskey: bench, secretkey: bench, secure: false, v4auth: true, chunksize: 16777216}"
   else
     echo "  filesystem: {rootdirectory: $2}"
   fi
@@ -84,7 +94,7 @@ YML
 }
 
 run_one distribution 5401 docker-registry serve
-run_one berth 5402 java ${BERTH_JAVA_OPTS:-} -jar "$here/server/target/berth.jar" serve
+run_one berth 5402 "$here/berth" serve # the launcher, with its JVM options; BERTH_JAVA_OPTS adds more
 
 python3 - "$out" <<'PY'
 import json, sys, os
