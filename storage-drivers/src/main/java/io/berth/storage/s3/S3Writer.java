@@ -2,11 +2,9 @@ package io.berth.storage.s3;
 
 import io.berth.core.storage.FileWriter;
 import io.berth.core.storage.StorageException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -60,8 +58,9 @@ final class S3Writer extends FileWriter {
     /** Bytes of the object at the key that come first and are in neither an upload nor the buffer. */
     private long baseSize;
 
-    private byte[] buf = new byte[0];
-    private int bufLen;
+    private final PartBuffer buf = new PartBuffer();
+    /** {@link #size()} once the buffer is released (committed, cancelled or closed). */
+    private long sizeWhenReleased = -1;
 
     private boolean closed;
     private boolean committed;
@@ -121,7 +120,7 @@ final class S3Writer extends FileWriter {
 
     @Override
     public long size() {
-        return partsSize + baseSize + bufLen;
+        return sizeWhenReleased >= 0 ? sizeWhenReleased : partsSize + baseSize + buf.length();
     }
 
     @Override
@@ -135,17 +134,15 @@ final class S3Writer extends FileWriter {
         }
         prepareForNewBytes();
         while (len > 0) {
-            if (bufLen == chunkSize) {
+            if (buf.length() == chunkSize) {
                 uploadBuffer();
             }
-            int n = Math.min(len, chunkSize - bufLen);
-            ensureCapacity(bufLen + n);
-            System.arraycopy(b, off, buf, bufLen, n);
-            bufLen += n;
+            int n = Math.min(len, chunkSize - buf.length());
+            buf.write(b, off, n);
             off += n;
             len -= n;
         }
-        if (bufLen == chunkSize) {
+        if (buf.length() == chunkSize) {
             uploadBuffer();
         }
     }
@@ -160,7 +157,7 @@ final class S3Writer extends FileWriter {
             partsSize = 0;
             lastPartSmall = false;
         }
-        if (baseSize > 0 && baseSize < S3Driver.MIN_PART_SIZE && bufLen == 0) {
+        if (baseSize > 0 && baseSize < S3Driver.MIN_PART_SIZE && buf.length() == 0) {
             byte[] base;
             try (InputStream in = driver.reader(path, 0)) {
                 base = in.readAllBytes();
@@ -171,18 +168,8 @@ final class S3Writer extends FileWriter {
                 throw new StorageException(path, "s3 writer: " + path + " changed while appending (" + base.length
                         + " bytes, expected " + baseSize + ")");
             }
-            ensureCapacity(base.length);
-            System.arraycopy(base, 0, buf, 0, base.length);
-            bufLen = base.length;
+            buf.write(base, 0, base.length);
             baseSize = 0;
-        }
-    }
-
-    private void ensureCapacity(int needed) {
-        if (buf.length < needed) {
-            int cap = (int) Math.min(Math.max((long) needed, Math.max(64 * 1024L, 2L * buf.length)),
-                    Math.max(needed, chunkSize));
-            buf = Arrays.copyOf(buf, cap);
         }
     }
 
@@ -213,19 +200,17 @@ final class S3Writer extends FileWriter {
     private void uploadBuffer() throws IOException {
         ensureUpload();
         int partNumber = parts.isEmpty() ? 1 : parts.get(parts.size() - 1).partNumber() + 1;
-        byte[] data = buf;
-        int len = bufLen;
+        int len = buf.length();
         try {
             String etag = driver.client().uploadPart(b -> b.bucket(driver.bucket()).key(key).uploadId(uploadId)
                             .partNumber(partNumber).contentLength((long) len),
-                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, len), len,
-                            "application/octet-stream")).eTag();
+                    RequestBody.fromContentProvider(buf::stream, len, "application/octet-stream")).eTag();
             parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
         } catch (SdkException e) {
             throw driver.mapped(path, "UploadPart", e);
         }
         partsSize += len;
-        bufLen = 0;
+        buf.clear();
         lastPartSmall = len < S3Driver.MIN_PART_SIZE;
     }
 
@@ -245,17 +230,15 @@ final class S3Writer extends FileWriter {
         if (uploadId == null && baseSize == 0) {
             // everything is in the buffer: one PutObject (this is also how an empty file is made)
             try {
-                byte[] data = buf;
-                int len = bufLen;
                 driver.client().putObject(driver.putRequest(key), RequestBody.fromContentProvider(
-                        () -> new ByteArrayInputStream(data, 0, len), len, "application/octet-stream"));
+                        buf::stream, buf.length(), "application/octet-stream"));
             } catch (SdkException e) {
                 throw driver.mapped(path, "PutObject", e);
             }
-        } else if (uploadId == null && bufLen == 0) {
+        } else if (uploadId == null && buf.length() == 0) {
             // the object at the key already holds every byte
         } else {
-            if (bufLen > 0 || parts.isEmpty()) {
+            if (buf.length() > 0 || parts.isEmpty()) {
                 uploadBuffer();
             }
             completeUpload();
@@ -287,7 +270,7 @@ final class S3Writer extends FileWriter {
         }
         closed = true;
         try {
-            if (!committed && !cancelled && bufLen > 0) {
+            if (!committed && !cancelled && buf.length() > 0) {
                 uploadBuffer();
             }
         } finally {
@@ -296,7 +279,8 @@ final class S3Writer extends FileWriter {
     }
 
     private void release() {
-        buf = new byte[0];
+        sizeWhenReleased = size();
+        buf.release();
     }
 
     private void ensureOpen() throws IOException {

@@ -1,0 +1,55 @@
+package io.berth.storage.s3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PartBufferTest {
+
+    @Test
+    void holdsWritesOfEverySizeAcrossBlocksAndStreamsThemAgainOnEachCall() throws IOException {
+        Random r = new Random(7);
+        PartBuffer buf = new PartBuffer();
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        int[] sizes = {1, 0, 8191, 64 * 1024, 1, PartBuffer.BLOCK - 3, 7, 3 * PartBuffer.BLOCK + 5, 100_000};
+        for (int size : sizes) {
+            byte[] chunk = new byte[size + 10];
+            r.nextBytes(chunk);
+            buf.write(chunk, 5, size); // an offset into the caller's array
+            expected.write(chunk, 5, size);
+        }
+        assertEquals(expected.size(), buf.length());
+        assertArrayEquals(expected.toByteArray(), buf.stream().readAllBytes());
+        assertArrayEquals(expected.toByteArray(), readByteByByte(buf.stream()), "single-byte reads, a second stream");
+    }
+
+    @Test
+    void clearKeepsNothingOfThePreviousPart() throws IOException {
+        PartBuffer buf = new PartBuffer();
+        byte[] first = new byte[2 * PartBuffer.BLOCK + 17];
+        new Random(1).nextBytes(first);
+        buf.write(first, 0, first.length);
+        buf.clear();
+        assertEquals(0, buf.length());
+        assertEquals(-1, buf.stream().read());
+        byte[] second = new byte[PartBuffer.BLOCK + 1];
+        new Random(2).nextBytes(second);
+        buf.write(second, 0, second.length);
+        assertArrayEquals(second, buf.stream().readAllBytes());
+        buf.release();
+        assertEquals(0, buf.stream().readAllBytes().length);
+    }
+
+    private static byte[] readByteByByte(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) >= 0; ) {
+            out.write(b);
+        }
+        return out.toByteArray();
+    }
+}
