@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A loopback TCP proxy that adds a fixed delay before each request, the round trip a cloud object
- * store costs and a storage server on the same machine does not. Used by bench/gc-bench-s3.sh
- * (LATENCY_MS) to put both collectors at the distance from s3proxy that they are from S3.
+ * store costs and a storage server on the same machine does not. Used by bench/gc-bench-s3.sh and
+ * bench/compare.sh (LATENCY_MS) to put both programs at the distance from the local S3 server that
+ * they would be from S3.
  *
  * <p>No HTTP parsing: on a keep-alive connection, the client's first bytes after the server has
  * answered (or the connection's first bytes) start a request and wait {@code delay} ms; the rest of
@@ -39,10 +40,10 @@ public final class LatencyProxy {
             client.setTcpNoDelay(true);
             upstream.setTcpNoDelay(true);
             AtomicBoolean answered = new AtomicBoolean(true); // the first bytes start a request
-            Thread back = new Thread(() -> pump(upstream, client, null, answered, 0));
+            Thread back = new Thread(() -> pump(upstream, client, answered, false, delay));
             back.setDaemon(true);
             back.start();
-            pump(client, upstream, answered, null, delay);
+            pump(client, upstream, answered, true, delay);
             back.join();
         } catch (IOException | InterruptedException e) {
             // a side closed: so does the other
@@ -50,21 +51,20 @@ public final class LatencyProxy {
     }
 
     /**
-     * Copies {@code from} to {@code to}. Client to server ({@code waitWhenAnswered} given): bytes that
-     * follow an answer wait {@code delay}. Server to client ({@code noteAnswer} given): sets it.
+     * Copies {@code from} to {@code to}. Towards the server, bytes that follow an answer wait
+     * {@code delay}; towards the client, bytes are an answer.
      */
-    private static void pump(Socket from, Socket to, AtomicBoolean waitWhenAnswered, AtomicBoolean noteAnswer,
-                             long delay) {
+    private static void pump(Socket from, Socket to, AtomicBoolean answered, boolean toServer, long delay) {
         byte[] buf = new byte[64 * 1024];
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buf)) >= 0; ) {
-                if (waitWhenAnswered != null && waitWhenAnswered.getAndSet(false) && delay > 0) {
+                if (toServer && answered.getAndSet(false) && delay > 0) {
                     Thread.sleep(delay);
                 }
-                if (noteAnswer != null) {
-                    noteAnswer.set(true); // before the client can see the answer and send again
+                if (!toServer) {
+                    answered.set(true); // before the client can see the answer and send again
                 }
                 out.write(buf, 0, n);
                 out.flush();

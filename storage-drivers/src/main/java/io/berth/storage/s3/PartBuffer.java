@@ -1,6 +1,5 @@
 package io.berth.storage.s3;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
