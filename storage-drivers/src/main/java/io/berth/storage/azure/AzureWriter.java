@@ -6,17 +6,22 @@ import com.azure.storage.blob.models.BlobRange;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.specialized.AppendBlobClient;
 import io.berth.core.storage.FileWriter;
+import io.berth.storage.buffer.PartBuffer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Appends to an append blob, as distribution's azure writer does: every byte written lives in the
  * blob once it is flushed, so a later {@code writer(path, true)} on any server continues it.
  * Bytes are gathered into blocks of up to {@link AzureDriver#MAX_APPEND_BLOCK} (Azure's classic
  * limit for one Append Block call); a bigger write is cut into such blocks straight from the
- * caller's array. Each block carries the append-position condition, so two writers racing on one
+ * caller's array. The block being gathered lives in a {@link PartBuffer} (1 MiB pieces, as the
+ * S3 writer's parts): one array doubled up to 4 MiB would be a G1 humongous object per upload.
+ * Each block carries the append-position condition, so two writers racing on one
  * path cannot interleave bytes: the loser gets an error instead.
  *
  * <p>{@link #close()} appends what is buffered and keeps the blob; {@link #commit()} does the same
@@ -24,13 +29,10 @@ import java.util.Objects;
  * an append blob takes at most 50,000 blocks, so small flushes must not each cost one.
  */
 final class AzureWriter extends FileWriter {
-    private static final int INITIAL_BUFFER = 64 * 1024;
-
     private final AzureDriver driver;
     private final String path;
     private final AppendBlobClient blob;
-    private byte[] buf = new byte[0];
-    private int buffered;
+    private final PartBuffer buf = new PartBuffer();
     /** Bytes the blob holds: what it started with plus every block appended since. */
     private long flushed;
     private boolean closed;
@@ -47,7 +49,7 @@ final class AzureWriter extends FileWriter {
 
     @Override
     public synchronized long size() {
-        return flushed + buffered;
+        return flushed + buf.length();
     }
 
     @Override
@@ -55,22 +57,24 @@ final class AzureWriter extends FileWriter {
         Objects.checkFromIndexSize(off, len, b.length);
         checkOpen();
         try {
-            if (buffered > 0) {
-                int n = Math.min(len, AzureDriver.MAX_APPEND_BLOCK - buffered);
-                bufferUp(b, off, n);
+            if (buf.length() > 0) {
+                int n = Math.min(len, AzureDriver.MAX_APPEND_BLOCK - buf.length());
+                buf.write(b, off, n);
                 off += n;
                 len -= n;
-                if (buffered == AzureDriver.MAX_APPEND_BLOCK) {
+                if (buf.length() == AzureDriver.MAX_APPEND_BLOCK) {
                     appendBuffer();
                 }
             }
             while (len >= AzureDriver.MAX_APPEND_BLOCK) { // whole blocks go straight from the caller's array
-                append(b, off, AzureDriver.MAX_APPEND_BLOCK);
+                int from = off;
+                append(new ByteArrayInputStream(b, from, AzureDriver.MAX_APPEND_BLOCK), AzureDriver.MAX_APPEND_BLOCK,
+                        stored -> Arrays.equals(stored, 0, stored.length, b, from, from + AzureDriver.MAX_APPEND_BLOCK));
                 off += AzureDriver.MAX_APPEND_BLOCK;
                 len -= AzureDriver.MAX_APPEND_BLOCK;
             }
             if (len > 0) {
-                bufferUp(b, off, len);
+                buf.write(b, off, len);
             }
         } catch (IOException | RuntimeException e) {
             failed = true;
@@ -78,35 +82,22 @@ final class AzureWriter extends FileWriter {
         }
     }
 
-    private void bufferUp(byte[] b, int off, int len) {
-        int need = buffered + len;
-        if (need > buf.length) {
-            int cap = Math.max(INITIAL_BUFFER, buf.length);
-            while (cap < need) {
-                cap *= 2;
-            }
-            buf = Arrays.copyOf(buf, Math.min(cap, AzureDriver.MAX_APPEND_BLOCK));
-        }
-        System.arraycopy(b, off, buf, buffered, len);
-        buffered += len;
-    }
-
     private void appendBuffer() throws IOException {
-        if (buffered > 0) {
-            append(buf, 0, buffered);
-            buffered = 0;
+        if (buf.length() > 0) {
+            append(buf.stream(), buf.length(), buf::contentEquals);
+            buf.clear();
         }
     }
 
     /** One Append Block at the position this writer expects the blob to end at. */
-    private void append(byte[] b, int off, int len) throws IOException {
+    private void append(InputStream data, int len, Predicate<byte[]> sameBytes) throws IOException {
         long position = flushed;
         try {
-            blob.appendBlockWithResponse(new ByteArrayInputStream(b, off, len), len, null,
+            blob.appendBlockWithResponse(data, len, null,
                     new AppendBlobRequestConditions().setAppendPosition(position), null, Context.NONE);
         } catch (BlobStorageException e) {
             if (!(e.getStatusCode() == 412 && "AppendPositionConditionNotMet".equals(String.valueOf(e.getErrorCode()))
-                    && landedEarlier(position, b, off, len))) {
+                    && landedEarlier(position, len, sameBytes))) {
                 throw driver.error(path, "append to", e);
             }
         } catch (RuntimeException e) {
@@ -120,7 +111,7 @@ final class AzureWriter extends FileWriter {
      * fails its position condition. As distribution does, compare what the blob holds at that
      * position with the block: equal means the block is in, anything else is someone else's write.
      */
-    private boolean landedEarlier(long position, byte[] b, int off, int len) {
+    private boolean landedEarlier(long position, int len, Predicate<byte[]> sameBytes) {
         try {
             long size = blob.getProperties().getBlobSize();
             if (size != position + len) {
@@ -128,7 +119,7 @@ final class AzureWriter extends FileWriter {
             }
             byte[] stored = blob.downloadContentWithResponse(null, null, new BlobRange(position, (long) len), false,
                     null, Context.NONE).getValue().toBytes();
-            return Arrays.equals(stored, 0, stored.length, b, off, off + len);
+            return sameBytes.test(stored);
         } catch (RuntimeException e) {
             return false;
         }
@@ -161,8 +152,7 @@ final class AzureWriter extends FileWriter {
         }
         cancelled = true;
         closed = true;
-        buffered = 0;
-        buf = new byte[0];
+        buf.release();
         driver.deleteBlobIfExists(path, blob.getBlobName());
     }
 
@@ -178,8 +168,7 @@ final class AzureWriter extends FileWriter {
                 appendBuffer();
             }
         } finally {
-            buf = new byte[0];
-            buffered = 0;
+            buf.release();
         }
     }
 

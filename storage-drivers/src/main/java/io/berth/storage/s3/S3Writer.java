@@ -2,6 +2,7 @@ package io.berth.storage.s3;
 
 import io.berth.core.storage.FileWriter;
 import io.berth.core.storage.StorageException;
+import io.berth.storage.buffer.PartBuffer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

@@ -87,6 +87,26 @@ class AzureDriverFaultTest {
     }
 
     @Test
+    void aBufferedBlockIsSentAgainWholeAfterAFailureAndRecognisedAfterALostAnswer() throws IOException {
+        byte[] content = new byte[5 * 1024 * 1024 + 3];
+        new Random(2).nextBytes(content);
+        // the first block's body is read, then the attempt fails: the SDK's retry must send the
+        // buffer again from its first byte; that retry lands but its answer is lost, so the
+        // writer must compare the stored bytes with its buffer
+        faults.add("failed after the body", r -> "appendblock".equals(comp(r)), 1, Action.readBodyThenFail(503, "ServerBusy"));
+        faults.add("lost append answer", r -> "appendblock".equals(comp(r)), 1, Action.forwardThenFail(500, "OperationTimedOut"));
+        try (FileWriter w = driver.writer("/buffered", false)) {
+            for (int off = 0; off < content.length; off += 64 * 1024) { // as Jetty hands request bodies over
+                w.write(content, off, Math.min(64 * 1024, content.length - off));
+            }
+            w.commit();
+            assertEquals(content.length, w.size());
+        }
+        assertEquals(2, faults.injected.get());
+        assertArrayEquals(content, driver.getContent("/buffered"));
+    }
+
+    @Test
     void blobTypeChangesDeleteFirstAsOnAzure() throws IOException {
         // real Azure answers 409 InvalidBlobType when a Put Blob or a copy would change a blob's type
         Predicate<HttpRequest> putBlock = r -> r.getHttpMethod() == HttpMethod.PUT && comp(r) == null
@@ -159,13 +179,18 @@ class AzureDriverFaultTest {
 
     // ---- the injector ----
 
-    private record Action(boolean forward, int status, String code) {
+    private record Action(boolean forward, boolean readBody, int status, String code) {
         static Action fail(int status, String code) {
-            return new Action(false, status, code);
+            return new Action(false, false, status, code);
         }
 
         static Action forwardThenFail(int status, String code) {
-            return new Action(true, status, code);
+            return new Action(true, false, status, code);
+        }
+
+        /** Reads the request's body as a server would before failing: a retry cannot reuse it. */
+        static Action readBodyThenFail(int status, String code) {
+            return new Action(false, true, status, code);
         }
     }
 
@@ -216,6 +241,8 @@ class AzureDriverFaultTest {
                 try (HttpResponse real = next.processSync()) {
                     real.getBodyAsBinaryData(); // the service did the work; its answer is dropped
                 }
+            } else if (a.readBody() && context.getHttpRequest().getBodyAsBinaryData() != null) {
+                context.getHttpRequest().getBodyAsBinaryData().toBytes();
             }
             return new ErrorResponse(context.getHttpRequest(), a.status(), a.code());
         }

@@ -1,7 +1,9 @@
-package io.berth.storage.s3;
+package io.berth.storage.buffer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,6 +45,33 @@ class PartBufferTest {
         assertArrayEquals(second, buf.stream().readAllBytes());
         buf.release();
         assertEquals(0, buf.stream().readAllBytes().length);
+    }
+
+    @Test
+    void aStreamResetToItsMarkReplaysTheSameBytes() throws IOException {
+        PartBuffer buf = new PartBuffer();
+        byte[] data = new byte[PartBuffer.BLOCK + 4096];
+        new Random(3).nextBytes(data);
+        buf.write(data, 0, data.length);
+        InputStream in = buf.stream();
+        assertTrue(in.markSupported());
+        in.mark(Integer.MAX_VALUE);
+        in.readNBytes(PartBuffer.BLOCK + 100); // a first attempt that failed part way
+        in.reset();
+        assertArrayEquals(data, in.readAllBytes());
+    }
+
+    @Test
+    void contentEqualsComparesEveryBlock() {
+        PartBuffer buf = new PartBuffer();
+        byte[] data = new byte[2 * PartBuffer.BLOCK + 9];
+        new Random(4).nextBytes(data);
+        buf.write(data, 0, data.length);
+        assertTrue(buf.contentEquals(data.clone()));
+        byte[] flipped = data.clone();
+        flipped[PartBuffer.BLOCK + 5] ^= 1; // in the second block
+        assertFalse(buf.contentEquals(flipped));
+        assertFalse(buf.contentEquals(java.util.Arrays.copyOf(data, data.length - 1)));
     }
 
     private static byte[] readByteByByte(InputStream in) throws IOException {

@@ -1,4 +1,4 @@
-package io.berth.storage.s3;
+package io.berth.storage.buffer;
 
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -6,24 +6,25 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The bytes of the part being gathered, in blocks of at most {@value #BLOCK} bytes rather than one
+ * The bytes of the part (S3) or append block (Azure) a writer is gathering, in blocks of at most {@value #BLOCK} bytes rather than one
  * array of up to {@code chunksize}. One growing array would be re-copied at each doubling, and every
  * array over half of G1's region size is a humongous object: with parts of 16 MiB, a few
  * concurrent uploads made G1 grow its heap to 800 MB (bench/compare.sh push-blob on S3Mock).
+ * Not thread-safe: the writer that owns it synchronises.
  * Blocks stay below that size; the first grows from small, so a tiny blob costs a tiny array.
  * Blocks are kept for the writer's next part and dropped by {@link #release()}.
  */
-final class PartBuffer {
-    static final int BLOCK = 1024 * 1024;
+public final class PartBuffer {
+    public static final int BLOCK = 1024 * 1024;
 
     private final List<byte[]> blocks = new ArrayList<>();
     private int length;
 
-    int length() {
+    public int length() {
         return length;
     }
 
-    void write(byte[] b, int off, int len) {
+    public void write(byte[] b, int off, int len) {
         while (len > 0) {
             int index = length / BLOCK;
             int at = length % BLOCK;
@@ -44,12 +45,17 @@ final class PartBuffer {
         }
     }
 
-    /** A stream over the bytes now held; each call starts from the first byte (the SDK re-reads on retry). */
-    InputStream stream() {
+    /**
+     * A stream over the bytes now held; each call starts from the first byte. It supports
+     * mark/reset, so an SDK that retries by resetting the stream (Azure's) replays it without
+     * first copying it into an array of its own.
+     */
+    public InputStream stream() {
         List<byte[]> held = List.copyOf(blocks);
         int total = length;
         return new InputStream() {
             private int pos;
+            private int mark;
 
             @Override
             public int read() {
@@ -79,16 +85,45 @@ final class PartBuffer {
             public int available() {
                 return total - pos;
             }
+
+            @Override
+            public boolean markSupported() {
+                return true;
+            }
+
+            @Override
+            public void mark(int readlimit) {
+                mark = pos;
+            }
+
+            @Override
+            public void reset() {
+                pos = mark;
+            }
         };
     }
 
+    /** Whether the bytes held are exactly {@code other}. */
+    public boolean contentEquals(byte[] other) {
+        if (other.length != length) {
+            return false;
+        }
+        for (int at = 0; at < length; at += BLOCK) {
+            int n = Math.min(BLOCK, length - at);
+            if (!Arrays.equals(blocks.get(at / BLOCK), 0, n, other, at, at + n)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Empty again, keeping the blocks for the next part. */
-    void clear() {
+    public void clear() {
         length = 0;
     }
 
     /** Empty, and the memory given back. */
-    void release() {
+    public void release() {
         blocks.clear();
         length = 0;
     }
