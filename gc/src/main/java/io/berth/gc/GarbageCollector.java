@@ -15,6 +15,7 @@ import io.berth.gc.mark.MarkSet;
 import io.berth.gc.mark.RepositoryMarker;
 import io.berth.gc.mark.RepositoryPlan;
 import io.berth.gc.sweep.BlobCandidates;
+import io.berth.gc.sweep.DeletionFence;
 import io.berth.gc.sweep.Deletions;
 import io.berth.gc.sweep.RepositorySweeper;
 import java.io.IOException;
@@ -105,8 +106,14 @@ public final class GarbageCollector {
      * (no blob) was deleted.
      */
     public GcReport run() throws IOException {
-        Run r = new Run(clock.instant());
         long t0 = System.nanoTime();
+        try (GcLease lease = options.dryRun() ? null : GcLease.acquire(driver, clock)) {
+            return run(lease == null ? DeletionFence.NONE : lease, t0);
+        }
+    }
+
+    private GcReport run(DeletionFence fence, long t0) throws IOException {
+        Run r = new Run(clock.instant(), fence);
         ExecutorService walkPool = Workers.pool("gc-walk", Math.max(1, Math.min(options.workers(), MAX_WALKERS)));
         ExecutorService workPool = Workers.pool("gc", options.workers());
         try (BlobCandidates candidates = new BlobCandidates()) {
@@ -133,19 +140,21 @@ public final class GarbageCollector {
         final StoreWalker walker = new StoreWalker(driver);
         final RepositoryMarker marker;
         final RepositorySweeper sweeper;
+        final DeletionFence fence;
         final AtomicLong repositories = new AtomicLong();
         final AtomicLong blobsScanned = new AtomicLong();
         final Map<String, Long> phaseMillis = new LinkedHashMap<>();
         BoundedTasks walks;
         BoundedTasks work;
 
-        Run(Instant start) {
+        Run(Instant start, DeletionFence fence) {
             this.start = start;
+            this.fence = fence;
             this.cutoff = start.minus(options.gracePeriod());
             this.out = new Deletions(options.dryRun(), listener);
             this.marker = new RepositoryMarker(driver, options.deleteUntagged(), cutoff,
                     start.minus(options.uploadMaxAge()));
-            this.sweeper = new RepositorySweeper(driver, out, cutoff, options.dryRun());
+            this.sweeper = new RepositorySweeper(driver, out, cutoff, options.dryRun(), fence);
         }
 
         void timed(String phase, BoundedTasks.IoTask task) throws IOException {
@@ -350,6 +359,7 @@ public final class GarbageCollector {
                         files.add(PathLayout.blobData(c.digest()));
                     }
                     try {
+                        fence.await();
                         driver.deleteEntries(files);
                     } catch (IOException e) {
                         for (BlobCandidates.Candidate c : blobs) {

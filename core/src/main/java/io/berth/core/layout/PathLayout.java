@@ -28,6 +28,10 @@ import java.util.Optional;
  *   quarantine/&lt;alg&gt;/&lt;hex&gt;/data[.&lt;n&gt;]                        corrupt blobs {@code berth verify --quarantine}
  *                                                                 moved aside (Berth's own; distribution never
  *                                                                 looks here, so they are neither served nor gc'd)
+ *   gc/running                                                  present while a {@code berth gc} may delete: its
+ *                                                                 run (JSON), rewritten every minute (Berth's own,
+ *                                                                 see {@code io.berth.core.coordination.GcPresence})
+ *   gc/caches/&lt;id&gt;                                              one per serving Berth with a descriptor cache
  *
  * &lt;name&gt;   := component ("/" component)*   (see {@link RepositoryName}); a repository is any
  *             directory under repositories/ that holds _manifests, as distribution's catalog finds them.
@@ -42,6 +46,8 @@ public final class PathLayout {
     public static final String BLOBS = ROOT + "/blobs";
     public static final String REPOSITORIES = ROOT + "/repositories";
     public static final String QUARANTINE = ROOT + "/quarantine";
+    public static final String GC_RUNNING = ROOT + "/gc/running";
+    public static final String GC_CACHES = ROOT + "/gc/caches";
     public static final String LAYERS_DIR = "_layers";
     public static final String MANIFESTS_DIR = "_manifests";
     public static final String UPLOADS_DIR = "_uploads";
@@ -84,6 +90,15 @@ public final class PathLayout {
     public static String quarantineData(Digest d, int n) {
         String data = QUARANTINE + "/" + d.algorithm().id() + "/" + d.hex() + "/data";
         return n == 0 ? data : data + "." + n;
+    }
+
+    // gc/caches/<id>: the id is the registry's own (letters, digits, '-'), never a client's
+
+    public static String gcCache(String id) {
+        if (!id.matches("[A-Za-z0-9-]{1,64}")) {
+            throw new IllegalArgumentException("cache registration id: " + id);
+        }
+        return GC_CACHES + "/" + id;
     }
 
     // repositories/<name>/...

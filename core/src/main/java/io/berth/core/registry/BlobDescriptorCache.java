@@ -1,5 +1,6 @@
 package io.berth.core.registry;
 
+import io.berth.core.coordination.GcPresence;
 import io.berth.core.digest.Digest;
 import io.berth.core.reference.RepositoryName;
 import java.util.LinkedHashMap;
@@ -12,7 +13,9 @@ import java.util.Optional;
  * manifest pulls and manifest checks do not each cost backend round trips (two HEAD requests per
  * blob on S3). Entries are dropped when this process unlinks or deletes; like distribution's
  * cache (which also answers its revision-link stats) it does not see deletes made by other
- * instances.
+ * instances. What gc deletes it does not miss: once {@link #watch() watched} (by the server's
+ * GcWatch, see {@link io.berth.core.coordination.GcPresence}) it answers only within
+ * {@code TRUST} of a look that found no gc running, and is emptied when one is.
  */
 public final class BlobDescriptorCache {
     /** A cache that remembers nothing. */
@@ -21,6 +24,10 @@ public final class BlobDescriptorCache {
     private final int capacity;
     private final Map<Digest, BlobInfo> blobs;
     private final Map<String, Boolean> links;
+    /** Whether trust depends on {@link #confirm}; unwatched caches are always trusted. */
+    private boolean watched;
+    /** {@link System#nanoTime()} until which entries may be used, when watched. */
+    private long trustedUntil;
 
     public BlobDescriptorCache(int capacity) {
         this.capacity = capacity;
@@ -37,16 +44,49 @@ public final class BlobDescriptorCache {
         };
     }
 
-    boolean enabled() {
+    public boolean enabled() {
         return capacity > 0;
     }
 
+    /** From now on entries are used only after a {@link #confirm}, for {@code TRUST}. */
+    public synchronized void watch() {
+        watched = true;
+        distrust();
+    }
+
+    /**
+     * A look that began at {@code lookStartedNanos} found no gc running: entries may be used until
+     * {@code TRUST} after it. If trust had lapsed before that look began, a gc may have come and
+     * gone unseen, so what was cached before is dropped first.
+     */
+    public synchronized void confirm(long lookStartedNanos) {
+        if (trustedUntil - lookStartedNanos < 0) {
+            clear();
+        }
+        trustedUntil = lookStartedNanos + GcPresence.TRUST.toNanos();
+    }
+
+    /** A gc is running, or a look failed: answer nothing from memory and keep nothing. */
+    public synchronized void distrust() {
+        trustedUntil = System.nanoTime() - 1;
+        clear();
+    }
+
+    private void clear() {
+        blobs.clear();
+        links.clear();
+    }
+
+    private boolean usable() {
+        return enabled() && (!watched || System.nanoTime() - trustedUntil < 0);
+    }
+
     synchronized Optional<BlobInfo> blob(Digest d) {
-        return Optional.ofNullable(blobs.get(d));
+        return usable() ? Optional.ofNullable(blobs.get(d)) : Optional.empty();
     }
 
     synchronized void putBlob(BlobInfo info) {
-        if (enabled()) {
+        if (usable()) {
             blobs.put(info.digest(), info);
         }
     }
@@ -56,11 +96,11 @@ public final class BlobDescriptorCache {
     }
 
     synchronized boolean isLinked(RepositoryName repo, Digest d) {
-        return links.containsKey(key(repo, d));
+        return usable() && links.containsKey(key(repo, d));
     }
 
     synchronized void linked(RepositoryName repo, Digest d) {
-        if (enabled()) {
+        if (usable()) {
             links.put(key(repo, d), Boolean.TRUE);
         }
     }
@@ -70,11 +110,11 @@ public final class BlobDescriptorCache {
     }
 
     synchronized boolean isRevision(RepositoryName repo, Digest d) {
-        return links.containsKey(revisionKey(repo, d));
+        return usable() && links.containsKey(revisionKey(repo, d));
     }
 
     synchronized void revisionLinked(RepositoryName repo, Digest d) {
-        if (enabled()) {
+        if (usable()) {
             links.put(revisionKey(repo, d), Boolean.TRUE);
         }
     }

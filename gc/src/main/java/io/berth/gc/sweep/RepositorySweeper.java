@@ -29,12 +29,18 @@ public final class RepositorySweeper {
     private final Deletions out;
     private final Instant cutoff;
     private final boolean dryRun;
+    private final DeletionFence fence;
 
     public RepositorySweeper(StorageDriver driver, Deletions out, Instant cutoff, boolean dryRun) {
+        this(driver, out, cutoff, dryRun, DeletionFence.NONE);
+    }
+
+    public RepositorySweeper(StorageDriver driver, Deletions out, Instant cutoff, boolean dryRun, DeletionFence fence) {
         this.driver = driver;
         this.out = out;
         this.cutoff = cutoff;
         this.dryRun = dryRun;
+        this.fence = fence;
     }
 
     /** Deletes the plan's garbage, re-checking each file with a stat. */
@@ -102,6 +108,7 @@ public final class RepositorySweeper {
             }
             if (!dryRun) {
                 try {
+                    fence.await();
                     driver.deleteEntries(files);
                 } catch (IOException ex) {
                     for (String f : files) {
@@ -173,6 +180,7 @@ public final class RepositorySweeper {
             for (String dir : List.of(PathLayout.manifestsDir(name), PathLayout.layersDir(name),
                     PathLayout.uploadsDir(name))) {
                 try {
+                    fence.await();
                     driver.delete(dir);
                 } catch (PathNotFoundException gone) {
                     // nothing of that kind was there
@@ -194,6 +202,7 @@ public final class RepositorySweeper {
             return true;
         }
         try {
+            fence.await();
             driver.delete(dir);
             return true;
         } catch (PathNotFoundException gone) {

@@ -11,11 +11,13 @@ import io.berth.server.config.RegistryConfig;
 import io.berth.server.http.ApiPolicy;
 import io.berth.server.http.RegistryServer;
 import io.berth.server.logging.LogSetup;
+import io.berth.server.maintenance.GcWatch;
 import io.berth.server.ops.Operations;
 import io.berth.server.storage.Drivers;
 import io.berth.server.tls.TlsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,8 +63,8 @@ public final class ServeCommand implements Callable<Integer> {
         ApiPolicy policy = new ApiPolicy(cfg.deleteEnabled(), cfg.readOnly(), cfg.redirectDisabled(),
                 cfg.relativeUrls(), cfg.httpHost(), cfg.httpPrefix(), cfg.headers());
         int cacheSize = cfg.blobDescriptorCacheSize();
-        Registry registry = new Registry(ops.driver(),
-                cacheSize > 0 ? new BlobDescriptorCache(cacheSize) : BlobDescriptorCache.NONE);
+        BlobDescriptorCache cache = cacheSize > 0 ? new BlobDescriptorCache(cacheSize) : BlobDescriptorCache.NONE;
+        Registry registry = new Registry(ops.driver(), cache);
         RegistryServer server;
         try {
             server = new RegistryServer(registry, policy, addr.host(), addr.port(), ops.hooks(), auth, tls);
@@ -70,10 +72,14 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("berth: configuration error: " + e.getMessage());
             return 2;
         }
+        // a gc on this store must not leave the cache answering for blobs it deleted
+        GcWatch gcWatch = new GcWatch(ops.driver(), cache, cfg.readOnly(), Clock.systemUTC());
+        gcWatch.start();
         try {
             server.start();
         } catch (Exception e) {
             System.err.println("berth: cannot listen on " + addr.host() + ":" + addr.port() + ": " + e.getMessage());
+            gcWatch.close();
             ops.close();
             return 2;
         }
@@ -82,6 +88,7 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (Exception e) {
             System.err.println("berth: cannot start the debug server on " + cfg.debug().addr() + ": " + e.getMessage());
             server.close();
+            gcWatch.close();
             ops.close();
             return 2;
         }
@@ -100,6 +107,7 @@ public final class ServeCommand implements Callable<Integer> {
             } catch (Exception e) {
                 LOG.warn("shutdown: {}", e.toString());
             }
+            gcWatch.close();
             ops.close();
             try {
                 driver.close();

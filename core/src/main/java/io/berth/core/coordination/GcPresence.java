@@ -1,0 +1,110 @@
+package io.berth.core.coordination;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.core.layout.PathLayout;
+import io.berth.core.storage.FileInfo;
+import io.berth.core.storage.PathNotFoundException;
+import io.berth.core.storage.StorageDriver;
+import io.berth.core.storage.WalkVisitor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * How a {@code berth gc} and the registries serving the same store keep out of each other's way,
+ * through two kinds of file beside the layout ({@link PathLayout#GC_RUNNING}, {@link
+ * PathLayout#GC_CACHES}). The problem: a registry's blob descriptor cache (distribution's
+ * {@code storage.cache.blobdescriptor: inmemory}) keeps answering "this repository has that blob"
+ * after gc deleted it, so a client re-pushing the image skips the upload and the registry accepts a
+ * manifest whose blobs are gone; with distribution the cure is a restart after every gc.
+ *
+ * <ul>
+ * <li>A registry whose cache is on registers itself ({@code gc/caches/<id>}, rewritten every
+ *     {@link #HEARTBEAT}), looks for {@code gc/running} every {@link #POLL}, and uses its cache only
+ *     within {@link #TRUST} of the start of a look that found none. A look that finds a marker, or
+ *     fails, empties the cache.</li>
+ * <li>gc writes {@code gc/running} before anything else, rewrites it every {@link #HEARTBEAT} and
+ *     removes it when done. When a registration exists it deletes nothing until {@link #FENCE}
+ *     after writing the marker: by then no registry trusts anything it cached before.</li>
+ * </ul>
+ *
+ * A marker or registration older than {@link #STALE} is a crashed process's and is ignored; ages
+ * are judged generously because the store's clock and this host's may differ. On S3 a registry's
+ * share is one HEAD a second and one PUT a minute; gc's, one listing and a PUT a minute.
+ */
+public final class GcPresence {
+    public static final Duration POLL = Duration.ofSeconds(1);
+    /** Several looks long, so that a look slowed down by a loaded backend does not empty the cache. */
+    public static final Duration TRUST = Duration.ofSeconds(5);
+    /** At least {@link #TRUST}: a registry that looked just before the marker was written trusts no longer. */
+    public static final Duration FENCE = Duration.ofSeconds(6);
+    public static final Duration HEARTBEAT = Duration.ofSeconds(60);
+    /** gc refuses to start while another gc's marker is younger than this (three heartbeats). */
+    public static final Duration ALIVE = Duration.ofMinutes(3);
+    public static final Duration STALE = Duration.ofHours(1);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private GcPresence() {
+    }
+
+    /** gc's marker, if there is one younger than {@link #STALE}. */
+    public static Optional<FileInfo> runningGc(StorageDriver driver, Instant now) throws IOException {
+        try {
+            FileInfo f = driver.statFile(PathLayout.GC_RUNNING);
+            return f.modTime().isAfter(now.minus(STALE)) ? Optional.of(f) : Optional.empty();
+        } catch (PathNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether a registry with a descriptor cache registered within {@link #STALE}. */
+    public static boolean cachingRegistries(StorageDriver driver, Instant now) throws IOException {
+        AtomicBoolean found = new AtomicBoolean();
+        try {
+            driver.walk(PathLayout.GC_CACHES, f -> {
+                if (!f.isDirectory() && f.modTime().isAfter(now.minus(STALE))) {
+                    found.set(true);
+                    return WalkVisitor.Result.STOP;
+                }
+                return WalkVisitor.Result.CONTINUE;
+            });
+        } catch (PathNotFoundException e) {
+            return false;
+        }
+        return found.get();
+    }
+
+    /** What a marker or registration says of its writer, for the operator who finds one. */
+    public static byte[] describe(String process, Instant since) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("process", process);
+        m.put("host", hostName());
+        m.put("pid", ProcessHandle.current().pid());
+        m.put("since", since.toString());
+        try {
+            return JSON.writeValueAsBytes(m);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Without a DNS look-up, which can take seconds on a badly configured host. */
+    private static String hostName() {
+        String h = System.getenv("HOSTNAME");
+        if (h != null && !h.isBlank()) {
+            return h;
+        }
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).trim();
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+}

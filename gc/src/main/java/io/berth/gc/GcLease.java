@@ -1,0 +1,110 @@
+package io.berth.gc;
+
+import io.berth.core.coordination.GcPresence;
+import io.berth.core.layout.PathLayout;
+import io.berth.core.storage.FileInfo;
+import io.berth.core.storage.PathNotFoundException;
+import io.berth.core.storage.StorageDriver;
+import io.berth.gc.sweep.DeletionFence;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * gc's side of {@link GcPresence}: the marker that tells serving registries to stop trusting their
+ * caches, written before anything is deleted, rewritten every minute and removed at the end. It
+ * doubles as a lock: a second gc on the same store refuses to start while the marker is alive.
+ * As a {@link DeletionFence} it holds deletions back until registries have seen it.
+ */
+final class GcLease implements DeletionFence, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GcLease.class);
+
+    private final StorageDriver driver;
+    private final byte[] body;
+    private final long deleteFromNanos;
+    private final ScheduledExecutorService heartbeat;
+
+    private GcLease(StorageDriver driver, byte[] body, long deleteFromNanos) {
+        this.driver = driver;
+        this.body = body;
+        this.deleteFromNanos = deleteFromNanos;
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gc-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = GcPresence.HEARTBEAT.toMillis();
+        heartbeat.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Writes the marker; fails if another gc's marker is alive. */
+    static GcLease acquire(StorageDriver driver, Clock clock) throws IOException {
+        Instant now = clock.instant();
+        Optional<FileInfo> other = GcPresence.runningGc(driver, now);
+        if (other.isPresent() && other.get().modTime().isAfter(now.minus(GcPresence.ALIVE))) {
+            throw new IOException("another gc is running on this store: " + PathLayout.GC_RUNNING + " says "
+                    + who(driver) + ", last written " + other.get().modTime() + " (a gc that died is ignored "
+                    + GcPresence.ALIVE.toMinutes() + " minutes after that)");
+        }
+        byte[] body = GcPresence.describe("berth gc", now);
+        driver.putContent(PathLayout.GC_RUNNING, body);
+        long written = System.nanoTime();
+        boolean caching = GcPresence.cachingRegistries(driver, now);
+        return new GcLease(driver, body, caching ? written + GcPresence.FENCE.toNanos() : written);
+    }
+
+    private static String who(StorageDriver driver) {
+        try {
+            return new String(driver.getContent(PathLayout.GC_RUNNING), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private void beat() {
+        try {
+            driver.putContent(PathLayout.GC_RUNNING, body);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("gc: could not rewrite {}: {}", PathLayout.GC_RUNNING, e.toString());
+        }
+    }
+
+    @Override
+    public void await() throws IOException {
+        long left = deleteFromNanos - System.nanoTime();
+        if (left > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted waiting for registries to drop their caches");
+            }
+        }
+    }
+
+    /** Removes the marker, if it is still this run's. */
+    @Override
+    public void close() {
+        heartbeat.shutdownNow();
+        try {
+            byte[] now = driver.getContent(PathLayout.GC_RUNNING);
+            if (Arrays.equals(now, body)) {
+                driver.delete(PathLayout.GC_RUNNING);
+            }
+        } catch (PathNotFoundException gone) {
+            // removed by hand
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("gc: could not remove {}: {} (registries ignore it {} after its last rewrite)",
+                    PathLayout.GC_RUNNING, e.toString(), GcPresence.STALE);
+        }
+    }
+}
