@@ -1,10 +1,13 @@
 package io.berth.server.it;
 
+import io.berth.core.registry.BlobDescriptorCache;
 import io.berth.core.registry.Registry;
 import io.berth.server.http.ApiPolicy;
 import io.berth.server.http.RegistryServer;
+import io.berth.server.maintenance.GcWatch;
 import io.berth.storage.filesystem.FilesystemDriver;
 import java.nio.file.Path;
+import java.time.Clock;
 
 /**
  * Berth in this JVM on a {@link FilesystemDriver} root, listening on 127.0.0.1 and a kernel-chosen
@@ -13,21 +16,35 @@ import java.nio.file.Path;
 public final class BerthServer implements AutoCloseable {
     private final Path root;
     private final RegistryServer server;
+    private final GcWatch watch;
 
-    private BerthServer(Path root, RegistryServer server) {
+    private BerthServer(Path root, RegistryServer server, GcWatch watch) {
         this.root = root;
         this.server = server;
+        this.watch = watch;
     }
 
     public static BerthServer start(Path storageRoot) {
-        RegistryServer server = new RegistryServer(new Registry(new FilesystemDriver(storageRoot)),
-                ApiPolicy.defaults(), "127.0.0.1", 0);
+        return start(storageRoot, false);
+    }
+
+    /**
+     * With {@code cached}, as {@code storage.cache.blobdescriptor: inmemory}: a descriptor cache,
+     * and the watch that keeps it true while a gc runs, as {@code berth serve} starts them.
+     */
+    public static BerthServer start(Path storageRoot, boolean cached) {
+        FilesystemDriver driver = new FilesystemDriver(storageRoot);
+        BlobDescriptorCache cache = cached ? new BlobDescriptorCache(10_000) : BlobDescriptorCache.NONE;
+        GcWatch watch = new GcWatch(driver, cache, false, Clock.systemUTC());
+        watch.start();
+        RegistryServer server = new RegistryServer(new Registry(driver, cache), ApiPolicy.defaults(), "127.0.0.1", 0);
         try {
             server.start();
         } catch (Exception e) {
+            watch.close();
             throw new IllegalStateException("starting Berth on " + storageRoot, e);
         }
-        return new BerthServer(storageRoot, server);
+        return new BerthServer(storageRoot, server, watch);
     }
 
     public String hostPort() {
@@ -48,6 +65,8 @@ public final class BerthServer implements AutoCloseable {
             server.close();
         } catch (Exception e) {
             throw new IllegalStateException("stopping Berth", e);
+        } finally {
+            watch.close();
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.berth.core.coordination.GcPresence;
 import io.berth.gc.GarbageCollector;
 import io.berth.gc.GcOptions;
 import io.berth.gc.GcReport;
@@ -25,7 +26,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,7 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  * and are collected for real), every image shares a base layer that is re-uploaded or mounted
  * from another repository (so its blob's file is old while its links are new), and indexes over
  * untagged children are pushed. Every push must succeed, and afterwards every tag must pull
- * complete, every blob hashing to its digest, as must every manifest left in the store.
+ * complete, every blob hashing to its digest, as must every manifest left in the store. Once more
+ * with the registry's descriptor cache on (and its GcWatch), where clients HEAD each blob first and
+ * skip what the registry says it has, as docker does; that gc's deletions do not outlive in the
+ * cache is shown deterministically by GcWithCachingRegistryTest.
  */
 class GcWhilePushingTest {
     private static final Duration PUSHING = Duration.ofSeconds(15);
@@ -48,8 +53,9 @@ class GcWhilePushingTest {
                   List<Pushed> children) {
     }
 
-    @Test
-    void everyImagePushedWhileGcRunsIsComplete() throws Exception {
+    @ParameterizedTest(name = "descriptor cache {0}")
+    @ValueSource(booleans = {false, true})
+    void everyImagePushedWhileGcRunsIsComplete(boolean cached) throws Exception {
         Map<String, Pushed> current = new ConcurrentHashMap<>(); // repo:tag -> last push
         List<String> errors = new CopyOnWriteArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -57,7 +63,9 @@ class GcWhilePushingTest {
         List<GcReport> reports = new CopyOnWriteArrayList<>();
         GcOptions opts = GcOptions.defaults(2).withDeleteUntagged(true).withGracePeriod(Duration.ofSeconds(2))
                 .withUploadMaxAge(Duration.ofSeconds(2)).withPruneEmptyRepositories(true);
-        try (BerthServer berth = BerthServer.start(root)) {
+        // with a caching registry registered, each gc first waits GcPresence.FENCE: push longer
+        Duration pushing = cached ? PUSHING.plus(GcPresence.FENCE.multipliedBy(3)) : PUSHING;
+        try (BerthServer berth = BerthServer.start(root, cached)) {
             ExecutorService pool = Executors.newFixedThreadPool(4);
             List<Future<?>> tasks = new ArrayList<>();
             for (int t = 0; t < 3; t++) {
@@ -67,11 +75,11 @@ class GcWhilePushingTest {
                     String repo = "load/client" + client;
                     for (int i = 0; !stop.get(); i++) {
                         try {
-                            Pushed p = pushImage(berth.url(), repo, "t" + (i % 3), rnd, client, i);
+                            Pushed p = pushImage(berth.url(), repo, "t" + (i % 3), rnd, client, i, cached);
                             current.put(repo + ":" + p.tag(), p);
                             if (i % 4 == 3) {
-                                Pushed a = pushImage(berth.url(), repo, null, rnd, client, i * 1000 + 1);
-                                Pushed b = pushImage(berth.url(), repo, null, rnd, client, i * 1000 + 2);
+                                Pushed a = pushImage(berth.url(), repo, null, rnd, client, i * 1000 + 1, cached);
+                                Pushed b = pushImage(berth.url(), repo, null, rnd, client, i * 1000 + 2, cached);
                                 current.put(repo + ":multi", pushIndex(berth.url(), repo, "multi", a, b));
                             }
                             pushes.incrementAndGet();
@@ -91,7 +99,7 @@ class GcWhilePushingTest {
                     errors.add("gc: " + e);
                 }
             }));
-            Thread.sleep(PUSHING.toMillis());
+            Thread.sleep(pushing.toMillis());
             stop.set(true);
             for (Future<?> f : tasks) {
                 f.get();
@@ -140,7 +148,19 @@ class GcWhilePushingTest {
         }
     }
 
-    private static Pushed pushImage(String url, String repo, String tag, SplittableRandom rnd, int client, int i) {
+    /** {@code headFirst}: skip an upload when the repository says it has the blob, as clients do. */
+    private static String pushBlob(String url, String repo, byte[] content, boolean headFirst) {
+        if (headFirst) {
+            String digest = TestImages.sha256(content);
+            if (Http.head(url + "/v2/" + repo + "/blobs/" + digest).status() == 200) {
+                return digest;
+            }
+        }
+        return GcStores.pushBlob(url, repo, content);
+    }
+
+    private static Pushed pushImage(String url, String repo, String tag, SplittableRandom rnd, int client, int i,
+                                    boolean headFirst) {
         byte[] cfg = ("{\"client\":" + client + ",\"n\":" + i + ",\"r\":" + rnd.nextLong() + "}").getBytes(StandardCharsets.UTF_8);
         byte[] layer = TestImages.randomBytes(2_000 + rnd.nextInt(30_000), rnd.nextLong());
         String base = TestImages.sha256(BASE);
@@ -149,13 +169,13 @@ class GcWhilePushingTest {
             Http.Response mount = Http.post(url + "/v2/" + repo + "/blobs/uploads/?mount=" + base + "&from=" + from,
                     new byte[0]);
             if (mount.status() != 201) {
-                GcStores.pushBlob(url, repo, BASE);
+                pushBlob(url, repo, BASE, headFirst);
             }
         } else {
-            GcStores.pushBlob(url, repo, BASE);
+            pushBlob(url, repo, BASE, headFirst);
         }
-        String c = GcStores.pushBlob(url, repo, cfg);
-        String l = GcStores.pushBlob(url, repo, layer);
+        String c = pushBlob(url, repo, cfg, headFirst);
+        String l = pushBlob(url, repo, layer, headFirst);
         String body = "{\"schemaVersion\":2,\"mediaType\":\"" + TestImages.OCI_MANIFEST + "\",\"config\":{\"mediaType\":\""
                 + TestImages.OCI_CONFIG + "\",\"digest\":\"" + c + "\",\"size\":" + cfg.length + "},\"layers\":["
                 + "{\"mediaType\":\"" + TestImages.OCI_LAYER_GZIP + "\",\"digest\":\"" + base + "\",\"size\":" + BASE.length + "},"
