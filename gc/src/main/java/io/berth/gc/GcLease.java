@@ -58,8 +58,23 @@ final class GcLease implements DeletionFence, AutoCloseable {
         byte[] body = GcPresence.describe("berth gc", now);
         driver.putContent(PathLayout.GC_RUNNING, body);
         long written = System.nanoTime();
-        boolean caching = GcPresence.cachingRegistries(driver, now);
+        boolean caching = false;
+        for (FileInfo r : GcPresence.registrations(driver)) {
+            if (r.modTime().isAfter(now.minus(GcPresence.STALE))) {
+                caching = true;
+            } else if (r.modTime().isBefore(now.minus(GcPresence.FORGOTTEN))) {
+                forget(driver, r.path()); // a registry that stopped without removing it
+            }
+        }
         return new GcLease(driver, body, caching ? written + GcPresence.FENCE.toNanos() : written);
+    }
+
+    private static void forget(StorageDriver driver, String registration) {
+        try {
+            driver.delete(registration);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("gc: could not remove the old registration {}: {}", registration, e.toString());
+        }
     }
 
     private static String who(StorageDriver driver) {
@@ -94,7 +109,12 @@ final class GcLease implements DeletionFence, AutoCloseable {
     /** Removes the marker, if it is still this run's. */
     @Override
     public void close() {
-        heartbeat.shutdownNow();
+        heartbeat.shutdown(); // a rewrite under way finishes first: it must not bring the marker back
+        try {
+            heartbeat.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             byte[] now = driver.getContent(PathLayout.GC_RUNNING);
             if (Arrays.equals(now, body)) {

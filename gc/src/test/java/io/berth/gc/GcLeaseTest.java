@@ -98,6 +98,21 @@ class GcLeaseTest {
     }
 
     @Test
+    void registrationsOfRegistriesLongGoneCauseNoWaitAndAreRemoved() throws IOException {
+        InMemoryDriver real = new InMemoryDriver();
+        garbage(real);
+        String registration = PathLayout.gcCache("registry-gone");
+        real.putContent(registration, GcPresence.describe("berth serve", Clock.systemUTC().instant()));
+        List<Call> calls = new CopyOnWriteArrayList<>();
+        Clock twoDaysOn = Clock.offset(Clock.systemUTC(), GcPresence.FORGOTTEN.plusDays(1));
+        new GarbageCollector(recording(real, calls), OPTS).clock(twoDaysOn).run();
+        long waited = deletions(calls).stream().filter(c -> !c.path().equals(registration)).findFirst()
+                .orElseThrow().nanos() - calls.get(0).nanos();
+        assertTrue(waited < GcPresence.FENCE.toNanos(), "waited " + Duration.ofNanos(waited));
+        assertFalse(exists(real, registration));
+    }
+
+    @Test
     void aDryRunWritesNoMarker() throws IOException {
         InMemoryDriver real = new InMemoryDriver();
         garbage(real);

@@ -11,10 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * How a {@code berth gc} and the registries serving the same store keep out of each other's way,
@@ -34,8 +35,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     after writing the marker: by then no registry trusts anything it cached before.</li>
  * </ul>
  *
- * A marker or registration older than {@link #STALE} is a crashed process's and is ignored; ages
- * are judged generously because the store's clock and this host's may differ. On S3 a registry's
+ * A marker or registration older than {@link #STALE} is a crashed process's and is ignored (gc
+ * deletes registrations older than {@link #FORGOTTEN}); ages are judged generously because the
+ * store's clock and this host's may differ. On S3 a registry's
  * share is one HEAD a second and one PUT a minute; gc's, one listing and a PUT a minute.
  */
 public final class GcPresence {
@@ -47,7 +49,10 @@ public final class GcPresence {
     public static final Duration HEARTBEAT = Duration.ofSeconds(60);
     /** gc refuses to start while another gc's marker is younger than this (three heartbeats). */
     public static final Duration ALIVE = Duration.ofMinutes(3);
-    public static final Duration STALE = Duration.ofHours(1);
+    /** Ten heartbeats: a live process's file is never that old unless clocks differ by minutes. */
+    public static final Duration STALE = Duration.ofMinutes(10);
+    /** Registrations of registries that stopped without removing theirs are deleted by gc after this. */
+    public static final Duration FORGOTTEN = Duration.ofDays(1);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,21 +69,20 @@ public final class GcPresence {
         }
     }
 
-    /** Whether a registry with a descriptor cache registered within {@link #STALE}. */
-    public static boolean cachingRegistries(StorageDriver driver, Instant now) throws IOException {
-        AtomicBoolean found = new AtomicBoolean();
+    /** The registrations of registries with a descriptor cache. */
+    public static List<FileInfo> registrations(StorageDriver driver) throws IOException {
+        List<FileInfo> out = new ArrayList<>();
         try {
             driver.walk(PathLayout.GC_CACHES, f -> {
-                if (!f.isDirectory() && f.modTime().isAfter(now.minus(STALE))) {
-                    found.set(true);
-                    return WalkVisitor.Result.STOP;
+                if (!f.isDirectory()) {
+                    out.add(f);
                 }
                 return WalkVisitor.Result.CONTINUE;
             });
         } catch (PathNotFoundException e) {
-            return false;
+            return out;
         }
-        return found.get();
+        return out;
     }
 
     /** What a marker or registration says of its writer, for the operator who finds one. */

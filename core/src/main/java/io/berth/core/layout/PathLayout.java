@@ -310,6 +310,18 @@ public final class PathLayout {
         return layers || revisions || index ? "link" : null;
     }
 
+    /**
+     * {@link #onlyFileOfEachEntry} for walks that skip tag index entries: in a repository's
+     * {@code _manifests/tags} such a walk wants one file of each tag, {@code current/link}, which
+     * a directory-wise driver then stats directly instead of listing three directories per tag.
+     */
+    public static String onlyFileOfEachEntryWithoutTagIndex(String dir) {
+        if (dir.startsWith(REPOSITORIES + "/") && dir.endsWith("/" + MANIFESTS_DIR + "/tags")) {
+            return "current/link";
+        }
+        return onlyFileOfEachEntry(dir);
+    }
+
     public static String baseName(String path) {
         return StoragePaths.baseName(path);
     }

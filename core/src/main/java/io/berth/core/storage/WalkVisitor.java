@@ -11,8 +11,9 @@ public interface WalkVisitor {
     Result visit(FileInfo info) throws IOException;
 
     /**
-     * A shortcut for drivers that walk directory by directory: the name of the one file each
-     * entry of the directory {@code dir} holds, when the caller knows it (a digest fan-out such as
+     * A shortcut for drivers that walk directory by directory: the name (or relative path, such as
+     * {@code current/link}) of the one file each entry of the directory {@code dir} holds, or the
+     * one the caller wants, when the caller knows it (a digest fan-out such as
      * {@code _layers/sha256}, whose entries are {@code <hex>/link}). Such a driver may then stat
      * {@code <entry>/<name>} directly instead of stat-ing and listing each entry (one call per
      * file instead of three or more) and visit only that file: the entry directory is not visited

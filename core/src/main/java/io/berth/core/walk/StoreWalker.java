@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The walk gc, verify and migrate share: one {@link StorageDriver#walk} over {@code blobs/} and
@@ -74,7 +75,7 @@ public final class StoreWalker {
 
     /** Every repository, each handed over once complete. */
     public void walkRepositories(Visitor visitor) throws IOException {
-        walkRepositories(PathLayout.REPOSITORIES, null, dir -> false, visitor);
+        walkRepositories(PathLayout.REPOSITORIES, null, dir -> false, PathLayout::onlyFileOfEachEntry, visitor);
     }
 
     /**
@@ -83,7 +84,7 @@ public final class StoreWalker {
      */
     public void walkRepositories(String under, Visitor visitor) throws IOException {
         requireUnder(under, PathLayout.REPOSITORIES);
-        walkRepositories(under, null, dir -> false, visitor);
+        walkRepositories(under, null, dir -> false, PathLayout::onlyFileOfEachEntry, visitor);
     }
 
     /**
@@ -94,7 +95,8 @@ public final class StoreWalker {
      */
     public void walkRepositoryReferences(String under, Visitor visitor) throws IOException {
         requireUnder(under, PathLayout.REPOSITORIES);
-        walkRepositories(under, null, dir -> isTagIndexDir(dir) || dir.endsWith("/" + PathLayout.UPLOADS_DIR), visitor);
+        walkRepositories(under, null, dir -> isTagIndexDir(dir) || dir.endsWith("/" + PathLayout.UPLOADS_DIR),
+                PathLayout::onlyFileOfEachEntryWithoutTagIndex, visitor);
     }
 
     /**
@@ -104,7 +106,7 @@ public final class StoreWalker {
      */
     public void walkRepository(RepositoryName name, Visitor visitor) throws IOException {
         boolean[] seen = {false};
-        walkRepositories(PathLayout.repository(name), name, dir -> false, new Visitor() {
+        walkRepositories(PathLayout.repository(name), name, dir -> false, PathLayout::onlyFileOfEachEntry, new Visitor() {
             @Override
             public void repository(RepositoryEntries repository) throws IOException {
                 seen[0] = true;
@@ -122,10 +124,10 @@ public final class StoreWalker {
     }
 
     private void walkRepositories(String root, RepositoryName only, java.util.function.Predicate<String> skip,
-                                  Visitor visitor) throws IOException {
+                                  UnaryOperator<String> leaf, Visitor visitor) throws IOException {
         RepositoryEntries.Builder[] current = {null};
         Set<RepositoryName> done = new HashSet<>();
-        walk(root, skip, info -> {
+        walk(root, skip, leaf, info -> {
             Optional<LayoutPath> parsed = PathLayout.parse(info.path());
             if (only != null && parsed.isPresent() && !(parsed.get() instanceof LayoutPath.BlobData)
                     && !repositoryOf(parsed.get()).equals(only)) {
@@ -171,7 +173,7 @@ public final class StoreWalker {
         // not descending into nested repositories: any child not named _layers, _manifests, ...
         String dir = PathLayout.repository(name);
         return walkRepository(name, d -> d.startsWith(dir + "/") && d.indexOf('/', dir.length() + 1) < 0
-                && d.charAt(dir.length() + 1) != '_', dir);
+                && d.charAt(dir.length() + 1) != '_', PathLayout::onlyFileOfEachEntry, dir);
     }
 
     /**
@@ -188,7 +190,8 @@ public final class StoreWalker {
      * takes this second look right before deleting from a repository.
      */
     public RepositoryEntries walkManifestRoots(RepositoryName name) throws IOException {
-        return walkRepository(name, StoreWalker::isTagIndexDir, PathLayout.manifestsDir(name));
+        return walkRepository(name, StoreWalker::isTagIndexDir, PathLayout::onlyFileOfEachEntryWithoutTagIndex,
+                PathLayout.manifestsDir(name));
     }
 
     /** {@code .../_manifests/tags/<tag>/index} (names cannot contain {@code _manifests/tags/x/index}: components never start with {@code _}). */
@@ -202,14 +205,14 @@ public final class StoreWalker {
     }
 
     private RepositoryEntries walkRepository(RepositoryName name, String... dirs) throws IOException {
-        return walkRepository(name, dir -> false, dirs);
+        return walkRepository(name, dir -> false, PathLayout::onlyFileOfEachEntry, dirs);
     }
 
     private RepositoryEntries walkRepository(RepositoryName name, java.util.function.Predicate<String> skip,
-                                             String... dirs) throws IOException {
+                                             UnaryOperator<String> leaf, String... dirs) throws IOException {
         RepositoryEntries.Builder b = new RepositoryEntries.Builder(name);
         for (String dir : dirs) {
-            walk(dir, skip, info -> PathLayout.parse(info.path())
+            walk(dir, skip, leaf, info -> PathLayout.parse(info.path())
                     .filter(p -> !(p instanceof LayoutPath.BlobData) && repositoryOf(p).equals(name))
                     .ifPresent(p -> add(b, p, info)));
         }
@@ -256,11 +259,15 @@ public final class StoreWalker {
     }
 
     private void walk(String root, FileVisitor files) throws IOException {
-        walk(root, dir -> false, files);
+        walk(root, dir -> false, PathLayout::onlyFileOfEachEntry, files);
     }
 
-    /** Walks the files under {@code root}, not descending into directories {@code skip} accepts. */
-    private void walk(String root, java.util.function.Predicate<String> skip, FileVisitor files) throws IOException {
+    /**
+     * Walks the files under {@code root}, not descending into directories {@code skip} accepts;
+     * {@code leaf} names the one file wanted of each entry of a directory (see {@link WalkVisitor}).
+     */
+    private void walk(String root, java.util.function.Predicate<String> skip, UnaryOperator<String> leaf,
+                      FileVisitor files) throws IOException {
         try {
             driver.walk(root, new WalkVisitor() {
                 @Override
@@ -274,7 +281,7 @@ public final class StoreWalker {
 
                 @Override
                 public String onlyFileOfEachEntry(String dir) {
-                    return PathLayout.onlyFileOfEachEntry(dir);
+                    return leaf.apply(dir);
                 }
             });
         } catch (PathNotFoundException e) {
