@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
@@ -23,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * gc's side of {@link GcPresence}: the marker that tells serving registries to stop trusting their
  * caches, written before anything is deleted, rewritten every minute and removed at the end. It
  * doubles as a lock: a second gc on the same store refuses to start while the marker is alive.
- * As a {@link DeletionFence} it holds deletions back until registries have seen it.
+ * As a {@link DeletionFence} it holds deletions back until registries have seen it. verify takes
+ * it too before it moves corrupt blobs to quarantine: a move hides a blob just as a deletion does.
  */
-final class GcLease implements DeletionFence, AutoCloseable {
+public final class GcLease implements DeletionFence, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GcLease.class);
 
     private final StorageDriver driver;
@@ -48,14 +50,49 @@ final class GcLease implements DeletionFence, AutoCloseable {
 
     /** Writes the marker; fails if another gc's marker is alive. */
     static GcLease acquire(StorageDriver driver, Clock clock) throws IOException {
+        return acquire(driver, clock, "berth gc");
+    }
+
+    /**
+     * Like {@link #acquire(StorageDriver, Clock)} for another job ({@code who} goes into the
+     * marker), waiting up to {@code patience} for a running gc to finish, looking every 5 seconds.
+     */
+    public static GcLease acquireWaiting(StorageDriver driver, Clock clock, String who, Duration patience)
+            throws IOException {
+        long until = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                return acquire(driver, clock, who);
+            } catch (BusyException busy) {
+                if (System.nanoTime() > until) {
+                    throw busy;
+                }
+                try {
+                    Thread.sleep(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted waiting for a gc to finish");
+                }
+            }
+        }
+    }
+
+    /** Another gc's marker is alive. */
+    static final class BusyException extends IOException {
+        BusyException(String message) {
+            super(message);
+        }
+    }
+
+    private static GcLease acquire(StorageDriver driver, Clock clock, String who) throws IOException {
         Instant now = clock.instant();
         Optional<FileInfo> other = GcPresence.runningGc(driver, now);
         if (other.isPresent() && other.get().modTime().isAfter(now.minus(GcPresence.ALIVE))) {
-            throw new IOException("another gc is running on this store: " + PathLayout.GC_RUNNING + " says "
-                    + who(driver) + ", last written " + other.get().modTime() + " (a gc that died is ignored "
+            throw new BusyException("another gc is running on this store: " + PathLayout.GC_RUNNING + " says "
+                    + holder(driver) + ", last written " + other.get().modTime() + " (a gc that died is ignored "
                     + GcPresence.ALIVE.toMinutes() + " minutes after that)");
         }
-        byte[] body = GcPresence.describe("berth gc", now);
+        byte[] body = GcPresence.describe(who, now);
         driver.putContent(PathLayout.GC_RUNNING, body);
         long written = System.nanoTime();
         boolean caching = false;
@@ -77,7 +114,7 @@ final class GcLease implements DeletionFence, AutoCloseable {
         }
     }
 
-    private static String who(StorageDriver driver) {
+    private static String holder(StorageDriver driver) {
         try {
             return new String(driver.getContent(PathLayout.GC_RUNNING), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {

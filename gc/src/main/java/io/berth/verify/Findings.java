@@ -4,7 +4,10 @@ import io.berth.core.digest.Digest;
 import io.berth.core.layout.PathLayout;
 import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
+import io.berth.gc.GcLease;
 import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,6 +19,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * The problems of one run, collected from the hashing and repository threads. A corrupt blob is
  * reported (and quarantined) once, whichever thread finds it first; the others ask
  * {@link #isCorrupt} so a moved or mangled blob is not reported again as missing or unparsable.
+ * With quarantine, the moves wait until the checks are done and then run under the gc lease
+ * ({@link GcLease}): a registry that caches blob descriptors must stop trusting them before a blob
+ * disappears, or it answers "present" for it and a client re-pushing the image skips the upload.
  */
 final class Findings {
     /** A manifest descriptor's size that differs from its blob's: only a problem if the blob is intact. */
@@ -29,6 +35,7 @@ final class Findings {
     private final ConcurrentLinkedQueue<Problem> problems = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<SizeClaim> sizeClaims = new ConcurrentLinkedQueue<>();
     private final Set<Digest> corrupt = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<Problem> toQuarantine = new ConcurrentLinkedQueue<>();
 
     Findings(StorageDriver driver, boolean quarantine, VerifyState state) {
         this.driver = driver;
@@ -58,14 +65,37 @@ final class Findings {
         if (state != null) {
             state.forget(d);
         }
-        if (quarantine) {
-            try {
-                p = p.quarantined(moveAside(d));
-            } catch (IOException e) {
-                p = new Problem(p.kind(), path, null, p.digest(), detail + "; could not quarantine it: " + e.getMessage());
+        (quarantine ? toQuarantine : problems).add(p);
+    }
+
+    /**
+     * Moves the corrupt blobs found to quarantine, under the gc lease (waiting up to
+     * {@code patience} for a running gc to finish); a blob that could not be moved is reported
+     * with the reason.
+     */
+    void quarantine(Clock clock, Duration patience) {
+        if (toQuarantine.isEmpty()) {
+            return;
+        }
+        try (GcLease lease = GcLease.acquireWaiting(driver, clock, "berth verify --quarantine", patience)) {
+            lease.await();
+            for (Problem p; (p = toQuarantine.poll()) != null; ) {
+                try {
+                    problems.add(p.quarantined(moveAside(Digest.parse(p.digest()))));
+                } catch (IOException e) {
+                    problems.add(notQuarantined(p, e));
+                }
+            }
+        } catch (IOException e) {
+            for (Problem p; (p = toQuarantine.poll()) != null; ) {
+                problems.add(notQuarantined(p, e));
             }
         }
-        problems.add(p);
+    }
+
+    private static Problem notQuarantined(Problem p, IOException e) {
+        return new Problem(p.kind(), p.path(), p.repository(), p.digest(),
+                p.detail() + "; could not quarantine it: " + e.getMessage());
     }
 
     /** Moves the blob to the first free {@code quarantine/<alg>/<hex>/data[.n]}: never over an earlier copy. */

@@ -11,6 +11,7 @@ import io.berth.gc.job.Progress;
 import io.berth.gc.job.Workers;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +43,8 @@ public final class Verifier {
     private final AtomicLong vanished = new AtomicLong();
     private final AtomicLong bytesHashed = new AtomicLong();
     private final RepositoryChecker.Counts counts = new RepositoryChecker.Counts();
+    /** How long quarantining waits for a running gc to finish before it gives up (the blobs stay reported). */
+    private static final Duration QUARANTINE_PATIENCE = Duration.ofMinutes(30);
     private Findings findings;
     private VerifyState state;
     /** Set when the repository walk failed, so the hashing stops feeding instead of running on for hours. */
@@ -89,6 +92,7 @@ public final class Verifier {
                 index = lookup.found();
                 hashNanos = new long[] {hashAll(index)};
             }
+            findings.quarantine(Clock.systemUTC(), QUARANTINE_PATIENCE);
             return report(index, t0, hashNanos[0]);
         } finally {
             if (state != null) {

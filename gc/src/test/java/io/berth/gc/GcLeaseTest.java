@@ -14,6 +14,10 @@ import io.berth.core.registry.Repository;
 import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
 import io.berth.storage.inmemory.InMemoryDriver;
+import io.berth.verify.ProblemKind;
+import io.berth.verify.VerifyOptions;
+import io.berth.verify.VerifyReport;
+import io.berth.verify.Verifier;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -36,7 +40,7 @@ class GcLeaseTest {
         return (StorageDriver) Proxy.newProxyInstance(StorageDriver.class.getClassLoader(),
                 new Class<?>[] {StorageDriver.class}, (proxy, method, args) -> {
                     String name = method.getName();
-                    if (name.startsWith("delete") || name.equals("putContent")) {
+                    if (name.startsWith("delete") || name.equals("putContent") || name.equals("move")) {
                         boolean marker = exists(real, PathLayout.GC_RUNNING);
                         calls.add(new Call(name, args[0] instanceof String s ? s : String.valueOf(args[0]),
                                 System.nanoTime(), marker));
@@ -137,6 +141,68 @@ class GcLeaseTest {
         Clock later = Clock.offset(Clock.systemUTC(), GcPresence.ALIVE.plusMinutes(1));
         GcReport r = new GarbageCollector(real, OPTS).clock(later).run();
         assertEquals(1, r.blobs().size());
+        assertFalse(exists(real, PathLayout.GC_RUNNING));
+    }
+
+    @Test
+    void verifyMovesCorruptBlobsToQuarantineUnderTheMarkerAfterTheFence() throws IOException {
+        InMemoryDriver real = new InMemoryDriver();
+        Digest orphan = garbage(real);
+        byte[] bytes = real.getContent(PathLayout.blobData(orphan));
+        bytes[0] ^= 1;
+        real.putContent(PathLayout.blobData(orphan), bytes);
+        real.putContent(PathLayout.gcCache("registry-1"), GcPresence.describe("berth serve", Clock.systemUTC().instant()));
+        List<Call> calls = new CopyOnWriteArrayList<>();
+        VerifyReport r = Verifier.run(recording(real, calls), "mem", VerifyOptions.all(2).withQuarantine(true));
+
+        assertEquals(List.of(ProblemKind.BLOB_DIGEST_MISMATCH), r.problems().stream().map(p -> p.kind()).toList());
+        assertEquals(PathLayout.quarantineData(orphan, 0), r.problems().get(0).quarantinedTo());
+        Call marker = calls.stream().filter(c -> c.path().equals(PathLayout.GC_RUNNING)).findFirst().orElseThrow();
+        Call move = calls.stream().filter(c -> c.method().equals("move")).findFirst().orElseThrow();
+        assertTrue(move.markerPresent(), calls.toString());
+        assertTrue(move.nanos() - marker.nanos() >= GcPresence.FENCE.toNanos(),
+                "moved " + Duration.ofNanos(move.nanos() - marker.nanos()) + " after the marker");
+        assertTrue(new String(real.getContent(PathLayout.quarantineData(orphan, 0)), StandardCharsets.ISO_8859_1)
+                .equals(new String(bytes, StandardCharsets.ISO_8859_1)));
+        assertFalse(exists(real, PathLayout.GC_RUNNING), "removed when the moves are done");
+    }
+
+    @Test
+    void verifyWithoutCorruptionTakesNoLease() throws IOException {
+        InMemoryDriver real = new InMemoryDriver();
+        garbage(real);
+        List<Call> calls = new CopyOnWriteArrayList<>();
+        VerifyReport r = Verifier.run(recording(real, calls), "mem", VerifyOptions.all(2).withQuarantine(true));
+        assertEquals(List.of(), r.problems());
+        assertEquals(List.of(), calls, "a clean store is not locked against gc");
+    }
+
+    @Test
+    void anotherJobWaitsForARunningGcAndGivesUpAfterItsPatience() throws Exception {
+        InMemoryDriver real = new InMemoryDriver();
+        byte[] gc = GcPresence.describe("berth gc", Clock.systemUTC().instant());
+        real.putContent(PathLayout.GC_RUNNING, gc);
+        IOException e = assertThrows(IOException.class,
+                () -> GcLease.acquireWaiting(real, Clock.systemUTC(), "berth verify --quarantine", Duration.ZERO));
+        assertTrue(e.getMessage().contains("another gc is running"), e.getMessage());
+
+        Thread finisher = new Thread(() -> {
+            try {
+                Thread.sleep(1_000);
+                real.delete(PathLayout.GC_RUNNING);
+            } catch (Exception x) {
+                throw new IllegalStateException(x);
+            }
+        });
+        long t0 = System.nanoTime();
+        finisher.start();
+        try (GcLease lease = GcLease.acquireWaiting(real, Clock.systemUTC(), "berth verify --quarantine",
+                Duration.ofMinutes(1))) {
+            assertTrue(System.nanoTime() - t0 >= 1_000_000_000L, "took the lease only after the gc ended");
+            assertTrue(new String(real.getContent(PathLayout.GC_RUNNING), StandardCharsets.UTF_8)
+                    .contains("berth verify --quarantine"));
+        }
+        finisher.join();
         assertFalse(exists(real, PathLayout.GC_RUNNING));
     }
 }
