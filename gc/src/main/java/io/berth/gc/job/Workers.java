@@ -25,6 +25,17 @@ public final class Workers {
     }
 
     /**
+     * gc's default {@code --workers}. On a local disk gc mostly deletes, and a deletion waits in
+     * the kernel (journal, directory locks) longer than it computes: 12,000 blob entries took 6.1 s
+     * one at a time and 4.3 s on 16 threads on the bench machine, so more threads than cores keep
+     * the disk busy (bench/gc-bench.sh at 2,000/20,000/100,000: 18.6 s on 2 workers, 15.3 s on 8).
+     */
+    public static int gcDefaultFor(String driverName) {
+        int n = defaultFor(driverName);
+        return "filesystem".equals(driverName) ? Math.max(8, 4 * n) : n;
+    }
+
+    /**
      * A pool of {@code n} threads: platform threads here, since the jobs bound their concurrency
      * by {@code --workers} anyway; virtual threads (Java 21+) when available, which cost nothing
      * while they wait on the network.

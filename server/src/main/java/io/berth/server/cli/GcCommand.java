@@ -57,7 +57,7 @@ public final class GcCommand implements Callable<Integer> {
     boolean pruneEmpty;
 
     @Option(names = "--workers", paramLabel = "N",
-            description = "Concurrent storage operations (default: 64 for s3/azure, the core count for filesystem).")
+            description = "Concurrent storage operations (default: 64 for s3/azure, 4 per core and at least 8 for filesystem).")
     Integer workers;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write a JSON report of the run to FILE.")
@@ -90,7 +90,7 @@ public final class GcCommand implements Callable<Integer> {
             return 2;
         }
         try (StorageDriver driver = loc.driver()) {
-            int n = workers != null ? workers : Workers.defaultFor(driver.name());
+            int n = workers != null ? workers : Workers.gcDefaultFor(driver.name());
             GcOptions opts = new GcOptions(dryRun, deleteUntagged, maxAge, grace, pruneEmpty, n);
             // a mistyped path must not pass as "nothing to collect" (distribution fails there too)
             try {
