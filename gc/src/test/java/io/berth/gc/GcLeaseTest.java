@@ -1,5 +1,6 @@
 package io.berth.gc;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -162,8 +163,7 @@ class GcLeaseTest {
         assertTrue(move.markerPresent(), calls.toString());
         assertTrue(move.nanos() - marker.nanos() >= GcPresence.FENCE.toNanos(),
                 "moved " + Duration.ofNanos(move.nanos() - marker.nanos()) + " after the marker");
-        assertTrue(new String(real.getContent(PathLayout.quarantineData(orphan, 0)), StandardCharsets.ISO_8859_1)
-                .equals(new String(bytes, StandardCharsets.ISO_8859_1)));
+        assertArrayEquals(bytes, real.getContent(PathLayout.quarantineData(orphan, 0)), "moved byte for byte");
         assertFalse(exists(real, PathLayout.GC_RUNNING), "removed when the moves are done");
     }
 
