@@ -113,14 +113,8 @@ public final class ManifestStore {
         }
         checkReferences(m);
         repo.registry().blobs().putVerified(m.digest(), body);
-        // A manifest this process knows is linked here (re-tagged, or pushed again) keeps its
-        // link: one backend write fewer per push, as trustworthy as the HEAD answered from the
-        // same cache, and not trusted while a gc runs (see BlobDescriptorCache)
-        BlobDescriptorCache cache = repo.registry().descriptorCache();
-        if (!cache.isRevision(repo.name(), m.digest())) {
-            Links.write(repo.driver(), PathLayout.revisionLink(repo.name(), m.digest()), m.digest());
-            cache.revisionLinked(repo.name(), m.digest());
-        }
+        Links.write(repo.driver(), PathLayout.revisionLink(repo.name(), m.digest()), m.digest());
+        repo.registry().descriptorCache().revisionLinked(repo.name(), m.digest());
         repo.registry().manifestCache().put(m);
         List<Tag> tags = new ArrayList<>(extraTags);
         if (ref instanceof Reference.ByTag t) {
