@@ -22,10 +22,18 @@ class BlobDescriptorCacheTest {
 
     /** Counts stat calls (stat, or statFile for layout files) on a real in-memory driver. */
     private static StorageDriver counting(StorageDriver real, AtomicInteger stats) {
+        return counting(real, stats, new java.util.ArrayList<>());
+    }
+
+    /** Also records the path of every putContent. */
+    private static StorageDriver counting(StorageDriver real, AtomicInteger stats, java.util.List<String> puts) {
         return (StorageDriver) Proxy.newProxyInstance(StorageDriver.class.getClassLoader(),
                 new Class<?>[] {StorageDriver.class}, (proxy, method, args) -> {
                     if (method.getName().equals("stat") || method.getName().equals("statFile")) {
                         stats.incrementAndGet();
+                    }
+                    if (method.getName().equals("putContent")) {
+                        puts.add((String) args[0]);
                     }
                     try {
                         return method.invoke(real, args);
@@ -72,4 +80,46 @@ class BlobDescriptorCacheTest {
         assertEquals(before + 20, stats.get(), "link and blob stat per call");
     }
 
+    /** An OCI image manifest of one layer, pushed with its config and layer. */
+    private static byte[] image(Repository repo) throws IOException {
+        Digest config = push(repo, "{}".getBytes(StandardCharsets.UTF_8));
+        Digest layer = push(repo, "layer".getBytes(StandardCharsets.UTF_8));
+        return ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + config + "\",\"size\":2},"
+                + "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"" + layer + "\",\"size\":5}]}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static final String OCI = "application/vnd.oci.image.manifest.v1+json";
+
+    /**
+     * A manifest pushed again rewrites its revision link even when the cache knows it is linked:
+     * the link's fresh modification time is what keeps gc --delete-untagged's grace period off an
+     * untagged manifest (an index child) that was just pushed again.
+     */
+    @Test
+    void pushingAKnownManifestAgainRewritesItsRevisionLink() throws IOException {
+        java.util.List<String> puts = new java.util.ArrayList<>();
+        Registry registry = new Registry(counting(new InMemoryDriver(), new AtomicInteger(), puts), new BlobDescriptorCache(100));
+        Repository repo = registry.repository(RepositoryName.of("a/b"));
+        byte[] body = image(repo);
+        Digest d = repo.manifests().put(body, OCI, io.berth.core.reference.Reference.parse("one"), java.util.List.of()).digest();
+        assertTrue(repo.manifests().exists(d));
+        puts.clear();
+        repo.manifests().put(body, OCI, io.berth.core.reference.Reference.parse(d.toString()), java.util.List.of());
+        assertEquals(java.util.List.of("/docker/registry/v2/repositories/a/b/_manifests/revisions/sha256/" + d.hex() + "/link"), puts,
+                "a push by digest of a linked manifest writes its revision link, and nothing else (the content is there)");
+    }
+
+    @Test
+    void withoutTheCacheEveryPushWritesTheRevisionLink() throws IOException {
+        java.util.List<String> puts = new java.util.ArrayList<>();
+        Registry registry = new Registry(counting(new InMemoryDriver(), new AtomicInteger(), puts));
+        Repository repo = registry.repository(RepositoryName.of("a/b"));
+        byte[] body = image(repo);
+        repo.manifests().put(body, OCI, io.berth.core.reference.Reference.parse("one"), java.util.List.of());
+        puts.clear();
+        repo.manifests().put(body, OCI, io.berth.core.reference.Reference.parse("two"), java.util.List.of());
+        assertEquals(3, puts.size(), "revision link and the tag's two links: " + puts);
+    }
 }
