@@ -9,6 +9,9 @@ public enum DigestAlgorithm {
     SHA256("sha256", "SHA-256", 64),
     SHA512("sha512", "SHA-512", 128);
 
+    /** values() copies its array on every call, and byId runs once per path a walk parses. */
+    private static final DigestAlgorithm[] ALL = values();
+
     private final String id;
     private final String jcaName;
     private final int hexLength;
@@ -37,7 +40,7 @@ public enum DigestAlgorithm {
     }
 
     public static Optional<DigestAlgorithm> byId(String id) {
-        for (DigestAlgorithm a : values()) {
+        for (DigestAlgorithm a : ALL) {
             if (a.id.equals(id)) {
                 return Optional.of(a);
             }

@@ -42,8 +42,11 @@ public final class MediaTypes {
         return (semi >= 0 ? contentType.substring(0, semi) : contentType).trim().toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** Compiled once: String.matches compiled it for every descriptor of every manifest parsed. */
+    private static final java.util.regex.Pattern WELL_FORMED =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+
     public static boolean isWellFormed(String mediaType) {
-        return mediaType != null
-                && mediaType.matches("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+        return mediaType != null && WELL_FORMED.matcher(mediaType).matches();
     }
 }
