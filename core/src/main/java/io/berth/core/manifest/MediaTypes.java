@@ -1,6 +1,7 @@
 package io.berth.core.manifest;
 
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /** The manifest and blob media types a registry must recognise. */
 public final class MediaTypes {
@@ -43,8 +44,8 @@ public final class MediaTypes {
     }
 
     /** Compiled once: String.matches compiled it for every descriptor of every manifest parsed. */
-    private static final java.util.regex.Pattern WELL_FORMED =
-            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
+    private static final Pattern WELL_FORMED =
+            Pattern.compile("[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}");
 
     public static boolean isWellFormed(String mediaType) {
         return mediaType != null && WELL_FORMED.matcher(mediaType).matches();

@@ -36,7 +36,7 @@ public record RepositoryName(String value) implements Comparable<RepositoryName>
      * paths): each component is runs of {@code [a-z0-9]} joined by one {@code .}, one or two
      * {@code _}, or any number of {@code -}.
      */
-    static boolean matchesGrammar(String v) {
+    private static boolean matchesGrammar(String v) {
         int n = v.length();
         int i = 0;
         while (true) {

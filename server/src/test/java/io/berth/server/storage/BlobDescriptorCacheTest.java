@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.berth.core.digest.Digest;
+import io.berth.core.reference.Reference;
 import io.berth.core.reference.RepositoryName;
 import io.berth.core.registry.BlobDescriptorCache;
 import io.berth.core.registry.Registry;
@@ -14,6 +15,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -22,11 +25,11 @@ class BlobDescriptorCacheTest {
 
     /** Counts stat calls (stat, or statFile for layout files) on a real in-memory driver. */
     private static StorageDriver counting(StorageDriver real, AtomicInteger stats) {
-        return counting(real, stats, new java.util.ArrayList<>());
+        return counting(real, stats, new ArrayList<>());
     }
 
     /** Also records the path of every putContent. */
-    private static StorageDriver counting(StorageDriver real, AtomicInteger stats, java.util.List<String> puts) {
+    private static StorageDriver counting(StorageDriver real, AtomicInteger stats, List<String> puts) {
         return (StorageDriver) Proxy.newProxyInstance(StorageDriver.class.getClassLoader(),
                 new Class<?>[] {StorageDriver.class}, (proxy, method, args) -> {
                     if (method.getName().equals("stat") || method.getName().equals("statFile")) {
@@ -99,27 +102,27 @@ class BlobDescriptorCacheTest {
      */
     @Test
     void pushingAKnownManifestAgainRewritesItsRevisionLink() throws IOException {
-        java.util.List<String> puts = new java.util.ArrayList<>();
+        List<String> puts = new ArrayList<>();
         Registry registry = new Registry(counting(new InMemoryDriver(), new AtomicInteger(), puts), new BlobDescriptorCache(100));
         Repository repo = registry.repository(RepositoryName.of("a/b"));
         byte[] body = image(repo);
-        Digest d = repo.manifests().put(body, OCI, io.berth.core.reference.Reference.parse("one"), java.util.List.of()).digest();
+        Digest d = repo.manifests().put(body, OCI, Reference.parse("one"), List.of()).digest();
         assertTrue(repo.manifests().exists(d));
         puts.clear();
-        repo.manifests().put(body, OCI, io.berth.core.reference.Reference.parse(d.toString()), java.util.List.of());
-        assertEquals(java.util.List.of("/docker/registry/v2/repositories/a/b/_manifests/revisions/sha256/" + d.hex() + "/link"), puts,
+        repo.manifests().put(body, OCI, Reference.parse(d.toString()), List.of());
+        assertEquals(List.of("/docker/registry/v2/repositories/a/b/_manifests/revisions/sha256/" + d.hex() + "/link"), puts,
                 "a push by digest of a linked manifest writes its revision link, and nothing else (the content is there)");
     }
 
     @Test
     void withoutTheCacheEveryPushWritesTheRevisionLink() throws IOException {
-        java.util.List<String> puts = new java.util.ArrayList<>();
+        List<String> puts = new ArrayList<>();
         Registry registry = new Registry(counting(new InMemoryDriver(), new AtomicInteger(), puts));
         Repository repo = registry.repository(RepositoryName.of("a/b"));
         byte[] body = image(repo);
-        repo.manifests().put(body, OCI, io.berth.core.reference.Reference.parse("one"), java.util.List.of());
+        repo.manifests().put(body, OCI, Reference.parse("one"), List.of());
         puts.clear();
-        repo.manifests().put(body, OCI, io.berth.core.reference.Reference.parse("two"), java.util.List.of());
+        repo.manifests().put(body, OCI, Reference.parse("two"), List.of());
         assertEquals(3, puts.size(), "revision link and the tag's two links: " + puts);
     }
 }
