@@ -7,12 +7,16 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Errors Jetty raises itself (a malformed URI, headers too large) get the registry's JSON error
  * body instead of an HTML page, and never a stack trace.
  */
 final class JsonErrorHandler extends ErrorHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(JsonErrorHandler.class);
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         int status = response.getStatus() >= 400 ? response.getStatus() : 500;
@@ -29,6 +33,14 @@ final class JsonErrorHandler extends ErrorHandler {
         };
         Object msg = request.getAttribute(ERROR_MESSAGE);
         String message = msg == null ? "request failed" : msg.toString().replace("\"", "'").replace("\\", "/");
+        // these never reach the API handler, so the access log does not show them: one line each.
+        // A TLS ClientHello on a plain-HTTP port is routine (skopeo and podman with tls-verify=false
+        // try https first, then http), so that one only at debug.
+        if (message.contains("CNTL=0x16")) {
+            LOG.debug("rejected request from {}: TLS spoken to a plain-HTTP port", Request.getRemoteAddr(request));
+        } else {
+            LOG.info("rejected request from {} before routing: {} {}", Request.getRemoteAddr(request), status, message);
+        }
         byte[] body = ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}]}")
                 .getBytes(StandardCharsets.UTF_8);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

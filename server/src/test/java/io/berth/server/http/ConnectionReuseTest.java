@@ -8,12 +8,16 @@ import static io.berth.server.http.Fixtures.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -144,6 +148,38 @@ class ConnectionReuseTest extends ApiTestBase {
             assertConnectionHonest("GET", target, new byte[0], -1);
             assertConnectionHonest("POST", target, new byte[] {1, 2, 3}, -1);
         }
+    }
+
+    /**
+     * Requests Jetty rejects itself never reach the access log, so the error handler logs each;
+     * a TLS ClientHello on this plain-HTTP port (every skopeo or podman run with tls-verify=false
+     * sends one first) only at debug.
+     */
+    @Test
+    void requestsJettyRejectsAreLoggedOnceEach() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(JsonErrorHandler.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        log.addAppender(lines);
+        try {
+            assertConnectionHonest("GET", "/v2/a%2Fb/tags/list", new byte[0], 400);
+            try (Socket s = new Socket(api.host, api.port)) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03});
+                s.getOutputStream().flush();
+                assertEquals(400, readResponse(s.getInputStream()).status());
+            }
+        } finally {
+            log.detachAppender(lines);
+        }
+        List<String> info = lines.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(1, info.size(), info::toString);
+        assertTrue(info.get(0).startsWith("rejected request from 127.0.0.1 before routing: 400 "), info::toString);
+        assertTrue(lines.list.stream().anyMatch(e -> e.getLevel() == Level.DEBUG
+                && e.getFormattedMessage().contains("TLS spoken to a plain-HTTP port")) || !log.isDebugEnabled(),
+                lines.list::toString);
     }
 
     @Test

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -23,6 +25,9 @@ public final class BerthProcess implements AutoCloseable {
     public static final String MAIN = "io.berth.server.cli.Main";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
 
+    /** Started and not yet closed: a failing client command names what their logs said. */
+    private static final Set<BerthProcess> OPEN = ConcurrentHashMap.newKeySet();
+
     private final Process process;
     private final String hostPort;
     private final Path logFile;
@@ -31,6 +36,20 @@ public final class BerthProcess implements AutoCloseable {
         this.process = process;
         this.hostPort = hostPort;
         this.logFile = logFile;
+        OPEN.add(this);
+    }
+
+    /**
+     * The log tails of every Berth started here and not yet closed, for the message of a failed
+     * client command (skopeo): what the server saw of the request is most of the diagnosis.
+     */
+    public static String openLogTails() {
+        StringBuilder sb = new StringBuilder();
+        for (BerthProcess p : OPEN) {
+            sb.append("\n--- berth serve on ").append(p.hostPort).append(p.process.isAlive() ? "" : " (exited)")
+                    .append(", last lines of ").append(p.logFile).append(":\n").append(Processes.tail(p.logFile, 30));
+        }
+        return sb.toString();
     }
 
     /** {@code java -cp <this JVM's class path> io.berth.server.cli.Main args...}. */
@@ -182,6 +201,7 @@ public final class BerthProcess implements AutoCloseable {
     /** SIGTERM (the shutdown hook stops the server), SIGKILL if it lingers. */
     @Override
     public void close() {
+        OPEN.remove(this);
         if (process.isAlive()) {
             Processes.kill(process);
         }

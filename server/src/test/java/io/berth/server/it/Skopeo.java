@@ -59,7 +59,7 @@ public final class Skopeo {
     public static Processes.Result copy(String src, String dst, String... extraArgs) {
         Processes.Result r = tryCopy(src, dst, extraArgs);
         if (r.exitCode() != 0) {
-            fail("skopeo copy " + src + " -> " + dst + " failed\n" + r.describe());
+            fail("skopeo copy " + src + " -> " + dst + " failed\n" + r.describe() + BerthProcess.openLogTails());
         }
         return r;
     }
@@ -175,7 +175,7 @@ public final class Skopeo {
     private static Processes.Result checked(String... args) {
         Processes.Result r = run(args);
         if (r.exitCode() != 0) {
-            fail("skopeo failed\n" + r.describe());
+            fail("skopeo failed\n" + r.describe() + BerthProcess.openLogTails());
         }
         return r;
     }
