@@ -61,10 +61,10 @@ final class BlobEndpoints {
         String range = ex.header("Range");
         if (range != null) {
             long[] r = ByteRange.parse(range, size);
-            if (r == ByteRange.UNSATISFIABLE) {
+            if (r == ByteRange.UNSATISFIABLE || r == ByteRange.MALFORMED) {
                 ex.setHeader("Content-Range", "bytes */" + size);
-                throw new RegistryException(ErrorCode.RANGE_INVALID, 416, "range " + range + " is outside the blob",
-                        Map.of("size", size));
+                throw new RegistryException(ErrorCode.RANGE_INVALID, 416, "range " + range
+                        + (r == ByteRange.MALFORMED ? " is malformed" : " is outside the blob"), Map.of("size", size));
             }
             if (r != null) {
                 start = r[0];

@@ -3,13 +3,17 @@ package io.berth.server.http;
 /** The single {@code Range: bytes=} forms a blob GET honours (RFC 9110 §14.1.2). */
 final class ByteRange {
     static final long[] UNSATISFIABLE = new long[0];
+    /** A {@code bytes=} range that is not one ({@code 5-2}, {@code x-y}): 416, as Go's ServeContent answers. */
+    static final long[] MALFORMED = new long[0];
 
     private ByteRange() {
     }
 
     /**
-     * @return {@code [first, last]} inclusive; {@link #UNSATISFIABLE}; or null when the header is
-     *     malformed or asks for several ranges, which RFC 9110 lets a server ignore (full 200).
+     * @return {@code [first, last]} inclusive; {@link #UNSATISFIABLE}; {@link #MALFORMED}; or null
+     *     when the header names another unit or asks for several ranges, which RFC 9110 lets a
+     *     server ignore (full 200). RFC 9110 lets a server ignore or reject an invalid range; it is
+     *     rejected, so a client's bug shows instead of a silent download of the whole blob.
      */
     static long[] parse(String header, long size) {
         String h = header.trim();
@@ -19,7 +23,7 @@ final class ByteRange {
         String spec = h.substring(6).trim();
         int dash = spec.indexOf('-');
         if (dash < 0) {
-            return null;
+            return MALFORMED;
         }
         try {
             String a = spec.substring(0, dash).trim();
@@ -34,7 +38,7 @@ final class ByteRange {
             long first = Long.parseLong(a);
             // an open range ("bytes=<size>-") past the end is unsatisfiable, not malformed
             if (first < 0 || (!b.isEmpty() && Long.parseLong(b) < first)) {
-                return null;
+                return MALFORMED;
             }
             if (first >= size) {
                 return UNSATISFIABLE;
@@ -42,7 +46,7 @@ final class ByteRange {
             long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
             return new long[] {first, Math.min(last, size - 1)};
         } catch (NumberFormatException e) {
-            return null;
+            return MALFORMED;
         }
     }
 }
