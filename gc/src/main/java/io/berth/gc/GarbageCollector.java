@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     to the store-wide {@link MarkSet}, and its own garbage (revisions, tag-index entries,
  *     layer links, stale uploads) is deleted there and then, after its {@code _manifests} is
  *     listed once more and the repository re-planned if a revision or tag changed.</li>
- * <li>Blobs: the 256 fan-out directories of {@code blobs/} are walked in parallel; a blob neither
+ * <li>Blobs: the 256 fan-out directories of {@code blobs/} are walked in parallel (listed, where a
+ *     walk stats every file, and only unmarked blobs stat'ed); a blob neither
  *     marked nor younger than the grace period becomes a candidate (spilled to a temporary file).</li>
  * <li>Re-check: {@code repositories/} is walked again (its layer links, revisions and tags'
  *     current links: what a push changes) and every repository with a file younger
@@ -218,18 +219,50 @@ public final class GarbageCollector {
             listener.phase("blobs");
             try (Progress p = Progress.start("gc: blobs", "blobs", quiet)) {
                 for (String dir : blobDirs()) {
-                    walks.submit(() -> walker.walkBlobs(dir, new StoreWalker.Visitor() {
-                        @Override
-                        public void blob(Digest digest, FileInfo info) throws IOException {
-                            blobsScanned.incrementAndGet();
-                            p.step(1);
-                            if (!marks.contains(digest) && info.modTime().isBefore(cutoff)) {
-                                candidates.add(digest, info.size(), info.modTime());
+                    if (driver.walksCheaply()) {
+                        walks.submit(() -> walker.walkBlobs(dir, new StoreWalker.Visitor() {
+                            @Override
+                            public void blob(Digest digest, FileInfo info) throws IOException {
+                                p.step(1);
+                                consider(digest, info, candidates);
                             }
-                        }
-                    }));
+                        }));
+                    } else {
+                        walks.submit(() -> listBlobs(dir, p, candidates));
+                    }
                 }
                 walks.await();
+            }
+        }
+
+        /**
+         * One fan-out directory where a walk stats every file (a filesystem): its listing names
+         * the blobs, and only the unmarked ones, the few that may go, are stat'ed. On the
+         * 100,000-blob bench store that is 12,000 stats instead of 98,000.
+         */
+        private void listBlobs(String dir, Progress p, BlobCandidates candidates) throws IOException {
+            for (String entry : children(dir)) {
+                p.step(1);
+                Digest digest = PathLayout.digestOfBlobData(entry + "/data").orElse(null);
+                if (digest == null) {
+                    continue; // not a blob directory; verify reports such files
+                }
+                if (marks.contains(digest)) {
+                    blobsScanned.incrementAndGet();
+                    continue;
+                }
+                try {
+                    consider(digest, driver.statFile(PathLayout.blobData(digest)), candidates);
+                } catch (PathNotFoundException e) {
+                    // a directory without its data file (deleted meanwhile, or never completed)
+                }
+            }
+        }
+
+        private void consider(Digest digest, FileInfo info, BlobCandidates candidates) throws IOException {
+            blobsScanned.incrementAndGet();
+            if (!marks.contains(digest) && info.modTime().isBefore(cutoff)) {
+                candidates.add(digest, info.size(), info.modTime());
             }
         }
 

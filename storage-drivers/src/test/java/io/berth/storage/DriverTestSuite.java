@@ -661,6 +661,63 @@ public abstract class DriverTestSuite {
     }
 
     @Test
+    void walkWithFilesOfEachEntryVisitsTheSameFiles() throws IOException {
+        // a tag directory's shape: current/link, then index/<alg>/<hex>/link
+        for (String p : List.of("/t/a/current/link", "/t/a/index/sha256/aa/link", "/t/a/index/sha256/bb/link",
+                "/t/a/index/sha512/cc/link", "/t/b/index/sha256/dd/link", "/t/c/current/link",
+                "/t/d/current/link/deeper", "/t/e/current/link", "/t/e/index/sha256/ee/link/deeper",
+                "/t/e/index/sha256/ff/link", "/t/e/index/sha256/gg/other", "/u")) {
+            driver.putContent(p, utf8(p));
+        }
+        List<String> plain = new ArrayList<>();
+        driver.walk("/", info -> {
+            if (!info.isDirectory()) {
+                plain.add(info.path());
+            }
+            return WalkVisitor.Result.CONTINUE;
+        });
+        List<FileInfo> files = new ArrayList<>();
+        driver.walk("/", new WalkVisitor() {
+            @Override
+            public Result visit(FileInfo info) {
+                if (!info.isDirectory()) {
+                    files.add(info);
+                }
+                return Result.CONTINUE;
+            }
+
+            @Override
+            public List<String> filesOfEachEntry(String dir) {
+                return dir.equals("/t") ? List.of("current/link", "index/*/*/link") : null;
+            }
+        });
+        // b (no current/link) and d (current/link is a directory) are walked as usual, and so are
+        // e's ee (its link is a directory) and gg (no link): nothing off the layout goes unseen
+        assertEquals(plain, paths(files));
+        assertEquals(List.of("/t/a/current/link", "/t/a/index/sha256/aa/link", "/t/a/index/sha256/bb/link",
+                "/t/a/index/sha512/cc/link", "/t/b/index/sha256/dd/link", "/t/c/current/link",
+                "/t/d/current/link/deeper", "/t/e/current/link", "/t/e/index/sha256/ee/link/deeper",
+                "/t/e/index/sha256/ff/link", "/t/e/index/sha256/gg/other", "/u"), paths(files));
+        for (FileInfo f : files) {
+            assertEquals(f.path().length(), f.size(), f.path());
+        }
+        List<String> seen = new ArrayList<>();
+        driver.walk("/t", new WalkVisitor() {
+            @Override
+            public Result visit(FileInfo info) {
+                seen.add(info.path());
+                return info.path().endsWith("/bb/link") ? Result.STOP : Result.CONTINUE;
+            }
+
+            @Override
+            public List<String> filesOfEachEntry(String dir) {
+                return List.of("current/link", "index/*/*/link");
+            }
+        });
+        assertEquals("/t/a/index/sha256/bb/link", seen.get(seen.size() - 1), "STOP ends a patterned walk too");
+    }
+
+    @Test
     void walkOfMissingPathIsPathNotFound() throws IOException {
         assertNotFound(() -> driver.walk("/missing", info -> fail("visited " + info)));
         driver.putContent("/x/y", utf8("y"));

@@ -7,6 +7,7 @@ import io.berth.core.reference.Tag;
 import io.berth.core.storage.FileInfo;
 import io.berth.core.storage.StoragePaths;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -320,6 +321,30 @@ public final class PathLayout {
             return "current/link";
         }
         return onlyFileOfEachEntry(dir);
+    }
+
+    /** What a tag directory holds: its {@code current} link, then its index entries. */
+    private static final List<String> TAG_FILES = List.of("current/link", "index/*/*/link");
+
+    /**
+     * {@link #onlyFileOfEachEntry} as a list, and for a repository's {@code _manifests/tags} each
+     * tag's {@code current/link} and {@code index/<alg>/<hex>/link} files, which a directory-wise
+     * driver then reaches with one stat and two listings instead of four listings and four stats
+     * of directories per tag. Walks pass it on as
+     * {@link io.berth.core.storage.WalkVisitor#filesOfEachEntry}.
+     */
+    public static List<String> filesOfEachEntry(String dir) {
+        if (dir.startsWith(REPOSITORIES + "/") && dir.endsWith("/" + MANIFESTS_DIR + "/tags")) {
+            return TAG_FILES;
+        }
+        String only = onlyFileOfEachEntry(dir);
+        return only == null ? null : List.of(only);
+    }
+
+    /** {@link #onlyFileOfEachEntryWithoutTagIndex} as a list. */
+    public static List<String> filesOfEachEntryWithoutTagIndex(String dir) {
+        String only = onlyFileOfEachEntryWithoutTagIndex(dir);
+        return only == null ? null : List.of(only);
     }
 
     public static String baseName(String path) {

@@ -1,6 +1,7 @@
 package io.berth.core.storage;
 
 import java.io.IOException;
+import java.util.List;
 
 /** Called for each path a walk reaches; the answer steers the walk. */
 @FunctionalInterface
@@ -22,5 +23,21 @@ public interface WalkVisitor {
      */
     default String onlyFileOfEachEntry(String dir) {
         return null;
+    }
+
+    /**
+     * The same shortcut for entries that hold a small tree of known shape (a tag's
+     * {@code current/link} and {@code index/<alg>/<hex>/link}): the relative paths of the files
+     * wanted of each entry of {@code dir}, where a component {@code *} stands for every name in
+     * that directory. The first path names one file without {@code *}; an entry without it is
+     * walked as usual. For an entry that has it, a driver may visit just that file and the files
+     * the other paths match, in lexical order of path, without visiting or stat-ing the
+     * directories between (a directory the paths lead to that is missing holds nothing). Drivers
+     * that do not take this shortcut use {@link #onlyFileOfEachEntry}; by default this is that
+     * file alone.
+     */
+    default List<String> filesOfEachEntry(String dir) {
+        String only = onlyFileOfEachEntry(dir);
+        return only == null ? null : List.of(only);
     }
 }

@@ -14,7 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 
 /**
  * The walk gc, verify and migrate share: one {@link StorageDriver#walk} over {@code blobs/} and
@@ -75,7 +75,7 @@ public final class StoreWalker {
 
     /** Every repository, each handed over once complete. */
     public void walkRepositories(Visitor visitor) throws IOException {
-        walkRepositories(PathLayout.REPOSITORIES, null, dir -> false, PathLayout::onlyFileOfEachEntry, visitor);
+        walkRepositories(PathLayout.REPOSITORIES, null, dir -> false, PathLayout::filesOfEachEntry, visitor);
     }
 
     /**
@@ -84,7 +84,7 @@ public final class StoreWalker {
      */
     public void walkRepositories(String under, Visitor visitor) throws IOException {
         requireUnder(under, PathLayout.REPOSITORIES);
-        walkRepositories(under, null, dir -> false, PathLayout::onlyFileOfEachEntry, visitor);
+        walkRepositories(under, null, dir -> false, PathLayout::filesOfEachEntry, visitor);
     }
 
     /**
@@ -96,7 +96,7 @@ public final class StoreWalker {
     public void walkRepositoryReferences(String under, Visitor visitor) throws IOException {
         requireUnder(under, PathLayout.REPOSITORIES);
         walkRepositories(under, null, dir -> isTagIndexDir(dir) || dir.endsWith("/" + PathLayout.UPLOADS_DIR),
-                PathLayout::onlyFileOfEachEntryWithoutTagIndex, visitor);
+                PathLayout::filesOfEachEntryWithoutTagIndex, visitor);
     }
 
     /**
@@ -106,7 +106,7 @@ public final class StoreWalker {
      */
     public void walkRepository(RepositoryName name, Visitor visitor) throws IOException {
         boolean[] seen = {false};
-        walkRepositories(PathLayout.repository(name), name, dir -> false, PathLayout::onlyFileOfEachEntry, new Visitor() {
+        walkRepositories(PathLayout.repository(name), name, dir -> false, PathLayout::filesOfEachEntry, new Visitor() {
             @Override
             public void repository(RepositoryEntries repository) throws IOException {
                 seen[0] = true;
@@ -124,10 +124,10 @@ public final class StoreWalker {
     }
 
     private void walkRepositories(String root, RepositoryName only, java.util.function.Predicate<String> skip,
-                                  UnaryOperator<String> leaf, Visitor visitor) throws IOException {
+                                  Function<String, List<String>> entryFiles, Visitor visitor) throws IOException {
         RepositoryEntries.Builder[] current = {null};
         Set<RepositoryName> done = new HashSet<>();
-        walk(root, skip, leaf, info -> {
+        walk(root, skip, entryFiles, info -> {
             Optional<LayoutPath> parsed = PathLayout.parse(info.path());
             if (only != null && parsed.isPresent() && !(parsed.get() instanceof LayoutPath.BlobData)
                     && !repositoryOf(parsed.get()).equals(only)) {
@@ -173,7 +173,7 @@ public final class StoreWalker {
         // not descending into nested repositories: any child not named _layers, _manifests, ...
         String dir = PathLayout.repository(name);
         return walkRepository(name, d -> d.startsWith(dir + "/") && d.indexOf('/', dir.length() + 1) < 0
-                && d.charAt(dir.length() + 1) != '_', PathLayout::onlyFileOfEachEntry, dir);
+                && d.charAt(dir.length() + 1) != '_', PathLayout::filesOfEachEntry, dir);
     }
 
     /**
@@ -190,7 +190,7 @@ public final class StoreWalker {
      * takes this second look right before deleting from a repository.
      */
     public RepositoryEntries walkManifestRoots(RepositoryName name) throws IOException {
-        return walkRepository(name, StoreWalker::isTagIndexDir, PathLayout::onlyFileOfEachEntryWithoutTagIndex,
+        return walkRepository(name, StoreWalker::isTagIndexDir, PathLayout::filesOfEachEntryWithoutTagIndex,
                 PathLayout.manifestsDir(name));
     }
 
@@ -205,14 +205,14 @@ public final class StoreWalker {
     }
 
     private RepositoryEntries walkRepository(RepositoryName name, String... dirs) throws IOException {
-        return walkRepository(name, dir -> false, PathLayout::onlyFileOfEachEntry, dirs);
+        return walkRepository(name, dir -> false, PathLayout::filesOfEachEntry, dirs);
     }
 
     private RepositoryEntries walkRepository(RepositoryName name, java.util.function.Predicate<String> skip,
-                                             UnaryOperator<String> leaf, String... dirs) throws IOException {
+                                             Function<String, List<String>> entryFiles, String... dirs) throws IOException {
         RepositoryEntries.Builder b = new RepositoryEntries.Builder(name);
         for (String dir : dirs) {
-            walk(dir, skip, leaf, info -> PathLayout.parse(info.path())
+            walk(dir, skip, entryFiles, info -> PathLayout.parse(info.path())
                     .filter(p -> !(p instanceof LayoutPath.BlobData) && repositoryOf(p).equals(name))
                     .ifPresent(p -> add(b, p, info)));
         }
@@ -259,14 +259,14 @@ public final class StoreWalker {
     }
 
     private void walk(String root, FileVisitor files) throws IOException {
-        walk(root, dir -> false, PathLayout::onlyFileOfEachEntry, files);
+        walk(root, dir -> false, PathLayout::filesOfEachEntry, files);
     }
 
     /**
      * Walks the files under {@code root}, not descending into directories {@code skip} accepts;
-     * {@code leaf} names the one file wanted of each entry of a directory (see {@link WalkVisitor}).
+     * {@code entryFiles} names the files wanted of each entry of a directory (see {@link WalkVisitor}).
      */
-    private void walk(String root, java.util.function.Predicate<String> skip, UnaryOperator<String> leaf,
+    private void walk(String root, java.util.function.Predicate<String> skip, Function<String, List<String>> entryFiles,
                       FileVisitor files) throws IOException {
         try {
             driver.walk(root, new WalkVisitor() {
@@ -280,8 +280,14 @@ public final class StoreWalker {
                 }
 
                 @Override
+                public List<String> filesOfEachEntry(String dir) {
+                    return entryFiles.apply(dir);
+                }
+
+                @Override
                 public String onlyFileOfEachEntry(String dir) {
-                    return leaf.apply(dir);
+                    List<String> files = entryFiles.apply(dir);
+                    return files != null && files.size() == 1 ? files.get(0) : null;
                 }
             });
         } catch (PathNotFoundException e) {

@@ -215,7 +215,8 @@ public final class FilesystemDriver implements StorageDriver {
 
     /** False when the visitor said STOP. */
     private boolean walk(String path, Path dir, String[] names, WalkVisitor visitor) throws IOException {
-        String leaf = visitor.onlyFileOfEachEntry(path.isEmpty() ? "/" : path);
+        List<String> wanted = visitor.filesOfEachEntry(path.isEmpty() ? "/" : path);
+        String leaf = wanted == null ? null : wanted.get(0);
         for (String name : names) {
             String childPath = path + "/" + name;
             Path child = dir.resolve(name);
@@ -227,29 +228,88 @@ public final class FilesystemDriver implements StorageDriver {
                     if (r == WalkVisitor.Result.STOP) {
                         return false;
                     }
+                    for (int i = 1; i < wanted.size(); i++) {
+                        if (!walkMatching(childPath, child, wanted.get(i).split("/"), 0, visitor)) {
+                            return false;
+                        }
+                    }
                     continue;
                 }
             }
-            BasicFileAttributes attrs;
-            try {
-                attrs = Files.readAttributes(child, BasicFileAttributes.class);
-            } catch (NoSuchFileException e) {
-                continue; // deleted while we walked
-            }
-            boolean isDir = attrs.isDirectory();
-            WalkVisitor.Result r = visitor.visit(new FileInfo(childPath, isDir ? 0 : attrs.size(),
-                    attrs.lastModifiedTime().toInstant(), isDir));
-            if (r == WalkVisitor.Result.STOP) {
+            if (!walkEntry(childPath, child, visitor)) {
                 return false;
             }
-            if (isDir && r != WalkVisitor.Result.SKIP_DIR) {
-                String[] below;
-                try {
-                    below = names(childPath, child);
-                } catch (PathNotFoundException e) {
-                    continue; // deleted (or replaced by a file) while we walked
+        }
+        return true;
+    }
+
+    /** One entry as a walk without shortcuts sees it: stat'ed, visited and, if a directory, walked. False on STOP. */
+    private boolean walkEntry(String childPath, Path child, WalkVisitor visitor) throws IOException {
+        BasicFileAttributes attrs;
+        try {
+            attrs = Files.readAttributes(child, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return true; // deleted while we walked
+        }
+        boolean isDir = attrs.isDirectory();
+        WalkVisitor.Result r = visitor.visit(new FileInfo(childPath, isDir ? 0 : attrs.size(),
+                attrs.lastModifiedTime().toInstant(), isDir));
+        if (r == WalkVisitor.Result.STOP) {
+            return false;
+        }
+        if (isDir && r != WalkVisitor.Result.SKIP_DIR) {
+            String[] below;
+            try {
+                below = names(childPath, child);
+            } catch (PathNotFoundException e) {
+                return true; // deleted (or replaced by a file) while we walked
+            }
+            return walk(childPath, child, below, visitor);
+        }
+        return true;
+    }
+
+    /**
+     * Visits the files below {@code dir} that the relative path {@code parts[at..]} names, a
+     * {@code *} component matching every name (see {@link WalkVisitor#filesOfEachEntry}): one
+     * listing per {@code *} directory and one stat per file, none for the directories between.
+     * False when the visitor said STOP.
+     */
+    private boolean walkMatching(String path, Path dir, String[] parts, int at, WalkVisitor visitor)
+            throws IOException {
+        String[] names;
+        if (parts[at].equals("*")) {
+            try {
+                names = names(path, dir);
+            } catch (PathNotFoundException e) {
+                return true; // nothing there
+            }
+        } else {
+            names = new String[] {parts[at]};
+        }
+        // "*/<file>" at the end is a digest fan-out: an entry without that file is walked as usual,
+        // as onlyFileOfEachEntry's are, so what does not fit the layout is still seen
+        boolean fanOut = at == parts.length - 2 && parts[at].equals("*") && !parts[at + 1].equals("*");
+        for (String name : names) {
+            String childPath = path + "/" + name;
+            Path child = dir.resolve(name);
+            if (fanOut) {
+                String leaf = parts[at + 1];
+                BasicFileAttributes file = fileAttributes(child.resolve(leaf));
+                if (file == null ? !walkEntry(childPath, child, visitor) : visitor.visit(new FileInfo(
+                        childPath + "/" + leaf, file.size(), file.lastModifiedTime().toInstant(), false))
+                        == WalkVisitor.Result.STOP) {
+                    return false;
                 }
-                if (!walk(childPath, child, below, visitor)) {
+            } else if (at < parts.length - 1) {
+                if (!walkMatching(childPath, child, parts, at + 1, visitor)) {
+                    return false;
+                }
+            } else {
+                BasicFileAttributes file = fileAttributes(child);
+                if (file == null ? !walkEntry(childPath, child, visitor) : visitor.visit(new FileInfo(
+                        childPath, file.size(), file.lastModifiedTime().toInstant(), false))
+                        == WalkVisitor.Result.STOP) {
                     return false;
                 }
             }
