@@ -138,7 +138,7 @@ public final class GarbageCollector {
         final Instant cutoff;
         final Deletions out;
         final MarkSet marks = new MarkSet();
-        final StoreWalker walker = new StoreWalker(driver);
+        final StoreWalker walker = StoreWalker.withUnstatedLayerLinks(driver);
         final RepositoryMarker marker;
         final RepositorySweeper sweeper;
         final DeletionFence fence;
@@ -264,6 +264,41 @@ public final class GarbageCollector {
             if (!marks.contains(digest) && info.modTime().isBefore(cutoff)) {
                 candidates.add(digest, info.size(), info.modTime());
             }
+        }
+
+        /**
+         * A file of the repository is younger than {@code t}. Layer links the walk did not stat
+         * are stat'ed only when their blob is unmarked: a young link to a marked blob protects
+         * nothing more.
+         */
+        private boolean changedSince(RepositoryEntries e, Instant t) throws IOException {
+            List<FileInfo> files = new ArrayList<>(e.revisions().values());
+            for (RepositoryEntries.TagEntries te : e.tags().values()) {
+                if (te.hasCurrent()) {
+                    files.add(te.current());
+                }
+                files.addAll(te.index().values());
+            }
+            if (files.stream().anyMatch(f -> !f.modTime().isBefore(t))) {
+                return true;
+            }
+            for (Map.Entry<Digest, FileInfo> l : e.layers().entrySet()) {
+                FileInfo f = l.getValue();
+                if (!f.isStated()) {
+                    if (marks.contains(l.getKey())) {
+                        continue;
+                    }
+                    try {
+                        f = driver.statFile(f.path());
+                    } catch (PathNotFoundException gone) {
+                        continue;
+                    }
+                }
+                if (!f.modTime().isBefore(t)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Marks again every repository that changed within the grace period, mark phase included. */
@@ -482,18 +517,6 @@ public final class GarbageCollector {
         return out;
     }
 
-    private static boolean changedSince(RepositoryEntries e, Instant t) {
-        List<FileInfo> files = new ArrayList<>();
-        files.addAll(e.layers().values());
-        files.addAll(e.revisions().values());
-        for (RepositoryEntries.TagEntries te : e.tags().values()) {
-            if (te.hasCurrent()) {
-                files.add(te.current());
-            }
-            files.addAll(te.index().values());
-        }
-        return files.stream().anyMatch(f -> !f.modTime().isBefore(t));
-    }
 
     private static String text(Duration d) {
         return d.toString();

@@ -223,6 +223,41 @@ class GarbageCollectorTest {
     }
 
     /**
+     * An old blob no manifest uses, linked into a repository after the mark walked it (a mount,
+     * or an upload of the same bytes, which leaves the old blob file as it is): the re-check
+     * finds the young link and keeps the blob. On the filesystem the walks do not stat layer
+     * links, so this is the re-check's stat of each link whose blob is unmarked.
+     */
+    @org.junit.jupiter.api.Test
+    void aLayerMountedDuringTheRunKeepsItsOldBlob() throws IOException {
+        StorageDriver base = driver("filesystem");
+        Registry reg = new Registry(base);
+        Repository src = reg.repository(RepositoryName.of("team/src"));
+        Repository dst = reg.repository(RepositoryName.of("team/dst"));
+        Digest mounted = blob(src, "unused, then mounted");
+        Digest unused = blob(src, "unused, and stays so");
+        Fixtures.Img img = image(dst, "1", "v1", null);
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(Duration.ofHours(3)));
+        try (var all = java.nio.file.Files.walk(dir)) {
+            for (Path p : all.toList()) {
+                java.nio.file.Files.setLastModifiedTime(p, old);
+            }
+        }
+        // the blob phase lists blobs/ after every repository was marked and swept
+        RacingDriver racing = new RacingDriver(base, false).beforeList("/blobs/sha256", () -> dst.linkBlob(mounted));
+        GcReport r = new GarbageCollector(racing, GcOptions.defaults(2)).run();
+        assertTrue(racing.fired(), "the mount ran during the run");
+        assertTrue(exists(base, PathLayout.blobData(mounted)), r.toString());
+        assertTrue(exists(base, PathLayout.layerLink(dst.name(), mounted)), r.toString());
+        assertFalse(exists(base, PathLayout.layerLink(src.name(), mounted)), "the old unused link went: " + r);
+        assertEquals(Set.of(unused.toString()), blobsDeleted(r));
+        for (Digest d : List.of(img.manifest(), img.config(), img.layers().get(0))) {
+            assertTrue(exists(base, PathLayout.blobData(d)), d + " kept: " + r);
+        }
+    }
+
+    /**
      * A tag moved back to an untagged manifest between the mark and the sweep of its repository:
      * the second look (a stat per file, or a fresh listing where walking is cheap) sees it and
      * the manifest and its blobs survive, where the plan made before the move would delete them.

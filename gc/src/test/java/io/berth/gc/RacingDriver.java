@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A driver that runs a change (a push, a tag moved) just before the first walk of a path ending
- * in a given suffix, as a registry taking pushes would while gc or verify runs; and that says it
+ * A driver that runs a change (a push, a tag moved) just before the first walk (or listing) of a
+ * path ending in a given suffix, as a registry taking pushes would while gc or verify runs; and that says it
  * {@link #walksCheaply} or not, so both of gc's re-checks run on one backend.
  */
 public final class RacingDriver implements StorageDriver {
@@ -26,6 +26,8 @@ public final class RacingDriver implements StorageDriver {
     private final boolean walksCheaply;
     private volatile String suffix;
     private volatile Change change;
+    private volatile String listSuffix;
+    private volatile Change listChange;
     private final AtomicBoolean fired = new AtomicBoolean();
 
     public RacingDriver(StorageDriver d, boolean walksCheaply) {
@@ -37,6 +39,13 @@ public final class RacingDriver implements StorageDriver {
     public RacingDriver before(String suffix, Change change) {
         this.suffix = suffix;
         this.change = change;
+        return this;
+    }
+
+    /** Runs {@code change} just before the first listing of a path ending in {@code suffix}. */
+    public RacingDriver beforeList(String suffix, Change change) {
+        this.listSuffix = suffix;
+        this.listChange = change;
         return this;
     }
 
@@ -65,7 +74,15 @@ public final class RacingDriver implements StorageDriver {
     @Override public FileWriter writer(String path, boolean append) throws IOException { return d.writer(path, append); }
     @Override public FileInfo stat(String path) throws IOException { return d.stat(path); }
     @Override public FileInfo statFile(String path) throws IOException { return d.statFile(path); }
-    @Override public List<String> list(String path) throws IOException { return d.list(path); }
+    @Override
+    public List<String> list(String path) throws IOException {
+        String s = listSuffix;
+        if (s != null && path.endsWith(s) && fired.compareAndSet(false, true)) {
+            listChange.run();
+        }
+        return d.list(path);
+    }
+
     @Override public void move(String from, String to) throws IOException { d.move(from, to); }
     @Override public void delete(String path) throws IOException { d.delete(path); }
     @Override public void deleteEntries(List<String> files) throws IOException { d.deleteEntries(files); }

@@ -661,6 +661,44 @@ public abstract class DriverTestSuite {
     }
 
     @Test
+    void walkWhereNamesSufficeNamesEachEntrysFile() throws IOException {
+        for (String p : List.of("/n/sha256/aa/link", "/n/sha256/bb/link", "/n/z")) {
+            driver.putContent(p, utf8(p));
+        }
+        List<FileInfo> files = new ArrayList<>();
+        driver.walk("/n", new WalkVisitor() {
+            @Override
+            public Result visit(FileInfo info) {
+                if (!info.isDirectory()) {
+                    files.add(info);
+                }
+                return Result.CONTINUE;
+            }
+
+            @Override
+            public String onlyFileOfEachEntry(String dir) {
+                return dir.equals("/n/sha256") ? "link" : null;
+            }
+
+            @Override
+            public boolean namesSuffice(String dir) {
+                return dir.equals("/n/sha256");
+            }
+        });
+        assertEquals(List.of("/n/sha256/aa/link", "/n/sha256/bb/link", "/n/z"), paths(files));
+        for (FileInfo f : files) {
+            // a driver may skip the stat (size and time unknown) or report the file as it is
+            if (f.isStated()) {
+                assertEquals(f.path().length(), f.size(), f.path());
+            } else {
+                assertEquals(-1, f.size(), f.path());
+                assertTrue(f.path().endsWith("/link"), f.path());
+            }
+        }
+        assertTrue(files.get(2).isStated(), "only the named entries' files may come unstated");
+    }
+
+    @Test
     void walkWithFilesOfEachEntryVisitsTheSameFiles() throws IOException {
         // a tag directory's shape: current/link, then index/<alg>/<hex>/link
         for (String p : List.of("/t/a/current/link", "/t/a/index/sha256/aa/link", "/t/a/index/sha256/bb/link",

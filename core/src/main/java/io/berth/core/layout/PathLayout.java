@@ -323,6 +323,15 @@ public final class PathLayout {
         return onlyFileOfEachEntry(dir);
     }
 
+    /** {@code repositories/<name>/_layers/<alg>}: each entry is {@code <hex>/link}. */
+    public static boolean isLayersFanOut(String dir) {
+        int slash = dir.lastIndexOf('/');
+        int parent = slash > 0 ? dir.lastIndexOf('/', slash - 1) : -1;
+        return parent > 0 && dir.startsWith(REPOSITORIES + "/")
+                && dir.substring(parent + 1, slash).equals(LAYERS_DIR)
+                && DigestAlgorithm.byId(dir.substring(slash + 1)).isPresent();
+    }
+
     /** What a tag directory holds: its {@code current} link, then its index entries. */
     private static final List<String> TAG_FILES = List.of("current/link", "index/*/*/link");
 

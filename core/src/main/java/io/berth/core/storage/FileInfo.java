@@ -7,7 +7,9 @@ import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * What {@link StorageDriver#stat} or a walk knows of a path. Directories have size 0.
+ * What {@link StorageDriver#stat} or a walk knows of a path. Directories have size 0. A file a
+ * walk reports without stat-ing it ({@link WalkVisitor#namesSuffice}) has size -1 and no
+ * modification time ({@link #unstated}, {@link #isStated}).
  *
  * @param contentMd5 the MD5 of the file's bytes in lower-case hex, when the backend reports it in
  *                   listings (an S3 ETag of a single-part upload, Azure's Content-MD5), else null.
@@ -18,6 +20,16 @@ public record FileInfo(String path, long size, Instant modTime, boolean isDirect
 
     public FileInfo(String path, long size, Instant modTime, boolean isDirectory) {
         this(path, size, modTime, isDirectory, null);
+    }
+
+    /** A file a walk names without having stat'ed it: its size and time are unknown. */
+    public static FileInfo unstated(String path) {
+        return new FileInfo(path, -1, null, false, null);
+    }
+
+    /** False for {@link #unstated} files: stat the path to learn its size and time. */
+    public boolean isStated() {
+        return modTime != null;
     }
 
     /** An S3 ETag (quoted or not) as an MD5, or null when it is not one (multipart, SSE-KMS/SSE-C). */

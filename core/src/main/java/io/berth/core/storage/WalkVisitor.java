@@ -40,4 +40,15 @@ public interface WalkVisitor {
         String only = onlyFileOfEachEntry(dir);
         return only == null ? null : List.of(only);
     }
+
+    /**
+     * Whether, for the entries of {@code dir} whose one file {@link #onlyFileOfEachEntry} names,
+     * that file's name is all the caller needs: a directory-wise driver may then visit each as
+     * {@link FileInfo#unstated} without a stat (and without checking that the entry holds it),
+     * and the caller stats the few it needs to know more of. Drivers that list with sizes and
+     * times (object stores) ignore it. False by default.
+     */
+    default boolean namesSuffice(String dir) {
+        return false;
+    }
 }

@@ -47,9 +47,24 @@ public final class StoreWalker {
     }
 
     private final StorageDriver driver;
+    private final boolean unstatedLayerLinks;
 
     public StoreWalker(StorageDriver driver) {
+        this(driver, false);
+    }
+
+    private StoreWalker(StorageDriver driver, boolean unstatedLayerLinks) {
         this.driver = driver;
+        this.unstatedLayerLinks = unstatedLayerLinks;
+    }
+
+    /**
+     * A walker whose repository walks may hand over layer links as {@link FileInfo#unstated}
+     * (where the driver walks directory by directory: a stat per link saved). gc uses it: a
+     * layer link's time matters only when its blob is not otherwise kept, and gc stats those.
+     */
+    public static StoreWalker withUnstatedLayerLinks(StorageDriver driver) {
+        return new StoreWalker(driver, true);
     }
 
     /** Every blob's {@code data} file. */
@@ -75,7 +90,8 @@ public final class StoreWalker {
 
     /** Every repository, each handed over once complete. */
     public void walkRepositories(Visitor visitor) throws IOException {
-        walkRepositories(PathLayout.REPOSITORIES, null, dir -> false, PathLayout::filesOfEachEntry, visitor);
+        walkRepositories(PathLayout.REPOSITORIES, null, dir -> false, PathLayout::filesOfEachEntry, unstatedLayerLinks,
+                visitor);
     }
 
     /**
@@ -84,7 +100,7 @@ public final class StoreWalker {
      */
     public void walkRepositories(String under, Visitor visitor) throws IOException {
         requireUnder(under, PathLayout.REPOSITORIES);
-        walkRepositories(under, null, dir -> false, PathLayout::filesOfEachEntry, visitor);
+        walkRepositories(under, null, dir -> false, PathLayout::filesOfEachEntry, unstatedLayerLinks, visitor);
     }
 
     /**
@@ -96,7 +112,7 @@ public final class StoreWalker {
     public void walkRepositoryReferences(String under, Visitor visitor) throws IOException {
         requireUnder(under, PathLayout.REPOSITORIES);
         walkRepositories(under, null, dir -> isTagIndexDir(dir) || dir.endsWith("/" + PathLayout.UPLOADS_DIR),
-                PathLayout::filesOfEachEntryWithoutTagIndex, visitor);
+                PathLayout::filesOfEachEntryWithoutTagIndex, unstatedLayerLinks, visitor);
     }
 
     /**
@@ -106,7 +122,7 @@ public final class StoreWalker {
      */
     public void walkRepository(RepositoryName name, Visitor visitor) throws IOException {
         boolean[] seen = {false};
-        walkRepositories(PathLayout.repository(name), name, dir -> false, PathLayout::filesOfEachEntry, new Visitor() {
+        walkRepositories(PathLayout.repository(name), name, dir -> false, PathLayout::filesOfEachEntry, false, new Visitor() {
             @Override
             public void repository(RepositoryEntries repository) throws IOException {
                 seen[0] = true;
@@ -124,10 +140,11 @@ public final class StoreWalker {
     }
 
     private void walkRepositories(String root, RepositoryName only, java.util.function.Predicate<String> skip,
-                                  Function<String, List<String>> entryFiles, Visitor visitor) throws IOException {
+                                  Function<String, List<String>> entryFiles, boolean unstated, Visitor visitor)
+            throws IOException {
         RepositoryEntries.Builder[] current = {null};
         Set<RepositoryName> done = new HashSet<>();
-        walk(root, skip, entryFiles, info -> {
+        walk(root, skip, entryFiles, unstated, info -> {
             Optional<LayoutPath> parsed = PathLayout.parse(info.path());
             if (only != null && parsed.isPresent() && !(parsed.get() instanceof LayoutPath.BlobData)
                     && !repositoryOf(parsed.get()).equals(only)) {
@@ -212,7 +229,7 @@ public final class StoreWalker {
                                              Function<String, List<String>> entryFiles, String... dirs) throws IOException {
         RepositoryEntries.Builder b = new RepositoryEntries.Builder(name);
         for (String dir : dirs) {
-            walk(dir, skip, entryFiles, info -> PathLayout.parse(info.path())
+            walk(dir, skip, entryFiles, false, info -> PathLayout.parse(info.path())
                     .filter(p -> !(p instanceof LayoutPath.BlobData) && repositoryOf(p).equals(name))
                     .ifPresent(p -> add(b, p, info)));
         }
@@ -259,15 +276,16 @@ public final class StoreWalker {
     }
 
     private void walk(String root, FileVisitor files) throws IOException {
-        walk(root, dir -> false, PathLayout::filesOfEachEntry, files);
+        walk(root, dir -> false, PathLayout::filesOfEachEntry, false, files);
     }
 
     /**
      * Walks the files under {@code root}, not descending into directories {@code skip} accepts;
-     * {@code entryFiles} names the files wanted of each entry of a directory (see {@link WalkVisitor}).
+     * {@code entryFiles} names the files wanted of each entry of a directory (see {@link WalkVisitor});
+     * {@code unstated}: layer links may come as {@link FileInfo#unstated}.
      */
     private void walk(String root, java.util.function.Predicate<String> skip, Function<String, List<String>> entryFiles,
-                      FileVisitor files) throws IOException {
+                      boolean unstated, FileVisitor files) throws IOException {
         try {
             driver.walk(root, new WalkVisitor() {
                 @Override
@@ -282,6 +300,11 @@ public final class StoreWalker {
                 @Override
                 public List<String> filesOfEachEntry(String dir) {
                     return entryFiles.apply(dir);
+                }
+
+                @Override
+                public boolean namesSuffice(String dir) {
+                    return unstated && PathLayout.isLayersFanOut(dir);
                 }
 
                 @Override

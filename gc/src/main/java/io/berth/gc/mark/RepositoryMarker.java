@@ -27,7 +27,8 @@ import java.util.Set;
  *
  * <p>The grace period: a revision younger than {@code cutoff} is a root (its tag may not be
  * written yet), a link younger than {@code cutoff} is never deleted and its target blob is
- * marked (an upload or mount whose manifest has not arrived yet).
+ * marked (an upload or mount whose manifest has not arrived yet). Layer links the walk did not
+ * stat ({@link FileInfo#unstated}) are stat'ed here only when no kept manifest reaches them.
  */
 public final class RepositoryMarker {
     private final StorageDriver driver;
@@ -83,14 +84,22 @@ public final class RepositoryMarker {
                 }
             }
         }
-        List<Digest> layers = new ArrayList<>();
-        e.layers().forEach((d, f) -> {
+        Map<Digest, FileInfo> layers = new LinkedHashMap<>();
+        for (Map.Entry<Digest, FileInfo> l : e.layers().entrySet()) {
+            Digest d = l.getKey();
+            if (local.contains(d)) {
+                continue; // kept, and its blob marked, whatever the link's age
+            }
+            FileInfo f = stated(l.getValue());
+            if (f == null) {
+                continue; // gone since the walk
+            }
             if (young(f)) {
                 marked.add(d);
-            } else if (!local.contains(d)) {
-                layers.add(d);
+            } else {
+                layers.put(d, f);
             }
-        });
+        }
         Map<String, List<FileInfo>> uploads = new LinkedHashMap<>();
         for (Map.Entry<String, List<FileInfo>> u : e.uploads().entrySet()) {
             if (uploadExpired(e, u.getKey(), u.getValue())) {
@@ -102,6 +111,18 @@ public final class RepositoryMarker {
                 && layers.size() == e.layers().size()
                 && uploads.size() == e.uploads().size();
         return new RepositoryPlan(e, marked, manifests, tagIndex, layers, uploads, emptyAfter, notes);
+    }
+
+    /** The file as a stat shows it when the walk did not stat it; null if it is gone. */
+    private FileInfo stated(FileInfo f) throws IOException {
+        if (f.isStated()) {
+            return f;
+        }
+        try {
+            return driver.statFile(f.path());
+        } catch (PathNotFoundException gone) {
+            return null;
+        }
     }
 
     private boolean young(FileInfo f) {

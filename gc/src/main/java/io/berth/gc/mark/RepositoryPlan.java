@@ -17,13 +17,14 @@ import java.util.Set;
  *                       link younger than the grace period
  * @param manifests      revisions to delete: not reached from a root, older than the grace period
  * @param tagIndex       per deleted manifest, its tag-index entries ({@code tags/<t>/index/<digest>})
- * @param layers         layer links no kept manifest of this repository reaches, older than the grace period
+ * @param layers         layer links no kept manifest of this repository reaches, older than the grace
+ *                       period, each as the plan saw it (stat'ed)
  * @param uploads        upload sessions (uuid → their files) older than the upload max age
  * @param emptyAfter     nothing but tag-index leftovers would remain after these deletions
  * @param notes          why something that looked deletable was kept (broken tag links, unreadable manifests)
  */
 public record RepositoryPlan(RepositoryEntries entries, Set<Digest> marked, List<Digest> manifests,
-                             Map<Digest, List<TagIndexEntry>> tagIndex, List<Digest> layers,
+                             Map<Digest, List<TagIndexEntry>> tagIndex, Map<Digest, FileInfo> layers,
                              Map<String, List<FileInfo>> uploads, boolean emptyAfter, List<String> notes) {
 
     public record TagIndexEntry(Tag tag, Digest digest, FileInfo file) {

@@ -67,11 +67,8 @@ public final class RepositorySweeper {
             batch.add(link, PathLayout.revisionLink(name, d),
                     () -> out.removed(Kind.MANIFEST, repo, d.toString(), link.size()));
         }
-        for (Digest d : plan.layers()) {
-            FileInfo link = e.layers().get(d);
-            batch.add(link, PathLayout.layerLink(name, d),
-                    () -> out.removed(Kind.LAYER_LINK, repo, d.toString(), link.size()));
-        }
+        plan.layers().forEach((d, link) -> batch.add(link, PathLayout.layerLink(name, d),
+                () -> out.removed(Kind.LAYER_LINK, repo, d.toString(), link.size())));
         batch.run();
         for (Map.Entry<String, List<FileInfo>> u : plan.uploads().entrySet()) {
             long bytes = u.getValue().stream().mapToLong(FileInfo::size).sum();

@@ -215,11 +215,19 @@ public final class FilesystemDriver implements StorageDriver {
 
     /** False when the visitor said STOP. */
     private boolean walk(String path, Path dir, String[] names, WalkVisitor visitor) throws IOException {
-        List<String> wanted = visitor.filesOfEachEntry(path.isEmpty() ? "/" : path);
+        String dirPath = path.isEmpty() ? "/" : path;
+        List<String> wanted = visitor.filesOfEachEntry(dirPath);
         String leaf = wanted == null ? null : wanted.get(0);
+        boolean unstated = leaf != null && wanted.size() == 1 && visitor.namesSuffice(dirPath);
         for (String name : names) {
             String childPath = path + "/" + name;
             Path child = dir.resolve(name);
+            if (unstated) {
+                if (visitor.visit(FileInfo.unstated(childPath + "/" + leaf)) == WalkVisitor.Result.STOP) {
+                    return false;
+                }
+                continue;
+            }
             if (leaf != null) {
                 BasicFileAttributes file = fileAttributes(child.resolve(leaf));
                 if (file != null) {
