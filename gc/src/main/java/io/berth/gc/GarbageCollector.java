@@ -517,7 +517,6 @@ public final class GarbageCollector {
         return out;
     }
 
-
     private static String text(Duration d) {
         return d.toString();
     }
