@@ -283,18 +283,11 @@ public final class GarbageCollector {
                 return true;
             }
             for (Map.Entry<Digest, FileInfo> l : e.layers().entrySet()) {
-                FileInfo f = l.getValue();
-                if (!f.isStated()) {
-                    if (marks.contains(l.getKey())) {
-                        continue;
-                    }
-                    try {
-                        f = driver.statFile(f.path());
-                    } catch (PathNotFoundException gone) {
-                        continue;
-                    }
+                if (!l.getValue().isStated() && marks.contains(l.getKey())) {
+                    continue;
                 }
-                if (!f.modTime().isBefore(t)) {
+                FileInfo f = RepositoryMarker.stated(driver, l.getValue());
+                if (f != null && !f.modTime().isBefore(t)) {
                     return true;
                 }
             }

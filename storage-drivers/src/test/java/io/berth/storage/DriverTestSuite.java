@@ -622,22 +622,14 @@ public abstract class DriverTestSuite {
                 "/f/sha256/ee/link/deeper", "/f/z")) {
             driver.putContent(p, utf8(p));
         }
-        List<FileInfo> files = new ArrayList<>();
-        WalkVisitor hinted = new WalkVisitor() {
-            @Override
-            public Result visit(FileInfo info) {
-                if (!info.isDirectory()) {
-                    files.add(info);
-                }
-                return Result.CONTINUE;
-            }
-
+        FileCollector hinted = new FileCollector() {
             @Override
             public String onlyFileOfEachEntry(String dir) {
                 return dir.equals("/f/sha256") ? "link" : null;
             }
         };
         driver.walk("/f", hinted);
+        List<FileInfo> files = hinted.files;
         // entries without a link file (cc, dd, and ee whose link is a directory) are walked as usual
         assertEquals(List.of("/f/sha256/aa/link", "/f/sha256/bb/link", "/f/sha256/cc/other", "/f/sha256/dd",
                 "/f/sha256/ee/link/deeper", "/f/z"), paths(files));
@@ -665,16 +657,7 @@ public abstract class DriverTestSuite {
         for (String p : List.of("/n/sha256/aa/link", "/n/sha256/bb/link", "/n/z")) {
             driver.putContent(p, utf8(p));
         }
-        List<FileInfo> files = new ArrayList<>();
-        driver.walk("/n", new WalkVisitor() {
-            @Override
-            public Result visit(FileInfo info) {
-                if (!info.isDirectory()) {
-                    files.add(info);
-                }
-                return Result.CONTINUE;
-            }
-
+        FileCollector namesOnly = new FileCollector() {
             @Override
             public String onlyFileOfEachEntry(String dir) {
                 return dir.equals("/n/sha256") ? "link" : null;
@@ -684,7 +667,9 @@ public abstract class DriverTestSuite {
             public boolean namesSuffice(String dir) {
                 return dir.equals("/n/sha256");
             }
-        });
+        };
+        driver.walk("/n", namesOnly);
+        List<FileInfo> files = namesOnly.files;
         assertEquals(List.of("/n/sha256/aa/link", "/n/sha256/bb/link", "/n/z"), paths(files));
         for (FileInfo f : files) {
             // a driver may skip the stat (size and time unknown) or report the file as it is
@@ -714,21 +699,14 @@ public abstract class DriverTestSuite {
             }
             return WalkVisitor.Result.CONTINUE;
         });
-        List<FileInfo> files = new ArrayList<>();
-        driver.walk("/", new WalkVisitor() {
-            @Override
-            public Result visit(FileInfo info) {
-                if (!info.isDirectory()) {
-                    files.add(info);
-                }
-                return Result.CONTINUE;
-            }
-
+        FileCollector patterned = new FileCollector() {
             @Override
             public List<String> filesOfEachEntry(String dir) {
                 return dir.equals("/t") ? List.of("current/link", "index/*/*/link") : null;
             }
-        });
+        };
+        driver.walk("/", patterned);
+        List<FileInfo> files = patterned.files;
         // b (no current/link) and d (current/link is a directory) are walked as usual, and so are
         // e's ee (its link is a directory) and gg (no link): nothing off the layout goes unseen
         assertEquals(plain, paths(files));
@@ -889,6 +867,19 @@ public abstract class DriverTestSuite {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /** Collects the files (not directories) a walk visits; subclasses add the walk's hints. */
+    private abstract static class FileCollector implements WalkVisitor {
+        final List<FileInfo> files = new ArrayList<>();
+
+        @Override
+        public Result visit(FileInfo info) {
+            if (!info.isDirectory()) {
+                files.add(info);
+            }
+            return Result.CONTINUE;
         }
     }
 

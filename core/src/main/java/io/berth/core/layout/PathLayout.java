@@ -290,9 +290,9 @@ public final class PathLayout {
      * The one file each entry of {@code dir} holds when {@code dir} is a digest fan-out:
      * {@code data} for {@code blobs/<alg>/<hex[0:2]>}, {@code link} for {@code _layers/<alg>},
      * {@code _manifests/revisions/<alg>} and {@code _manifests/tags/<tag>/index/<alg>}; null
-     * otherwise. Walks pass it on as {@link io.berth.core.storage.WalkVisitor#onlyFileOfEachEntry}.
+     * otherwise.
      */
-    public static String onlyFileOfEachEntry(String dir) {
+    private static String onlyFileOfEachEntry(String dir) {
         if (dir.startsWith(BLOBS + "/")) {
             String[] r = dir.substring(BLOBS.length() + 1).split("/", -1);
             return r.length == 2 && r[1].length() == 2 && DigestAlgorithm.byId(r[0]).isPresent() ? "data" : null;
@@ -311,18 +311,6 @@ public final class PathLayout {
         return layers || revisions || index ? "link" : null;
     }
 
-    /**
-     * {@link #onlyFileOfEachEntry} for walks that skip tag index entries: in a repository's
-     * {@code _manifests/tags} such a walk wants one file of each tag, {@code current/link}, which
-     * a directory-wise driver then stats directly instead of listing three directories per tag.
-     */
-    public static String onlyFileOfEachEntryWithoutTagIndex(String dir) {
-        if (dir.startsWith(REPOSITORIES + "/") && dir.endsWith("/" + MANIFESTS_DIR + "/tags")) {
-            return "current/link";
-        }
-        return onlyFileOfEachEntry(dir);
-    }
-
     /** {@code repositories/<name>/_layers/<alg>}: each entry is {@code <hex>/link}. */
     public static boolean isLayersFanOut(String dir) {
         int slash = dir.lastIndexOf('/');
@@ -334,25 +322,33 @@ public final class PathLayout {
 
     /** What a tag directory holds: its {@code current} link, then its index entries. */
     private static final List<String> TAG_FILES = List.of("current/link", "index/*/*/link");
+    private static final List<String> TAG_CURRENT = List.of("current/link");
 
     /**
-     * {@link #onlyFileOfEachEntry} as a list, and for a repository's {@code _manifests/tags} each
+     * The files wanted of each entry of {@code dir} (see
+     * {@link io.berth.core.storage.WalkVisitor#filesOfEachEntry}): the one file of a digest
+     * fan-out ({@link #onlyFileOfEachEntry}), and for a repository's {@code _manifests/tags} each
      * tag's {@code current/link} and {@code index/<alg>/<hex>/link} files, which a directory-wise
      * driver then reaches with one stat and two listings instead of four listings and four stats
-     * of directories per tag. Walks pass it on as
-     * {@link io.berth.core.storage.WalkVisitor#filesOfEachEntry}.
+     * of directories per tag.
      */
     public static List<String> filesOfEachEntry(String dir) {
-        if (dir.startsWith(REPOSITORIES + "/") && dir.endsWith("/" + MANIFESTS_DIR + "/tags")) {
-            return TAG_FILES;
-        }
-        String only = onlyFileOfEachEntry(dir);
-        return only == null ? null : List.of(only);
+        return filesOfEachEntry(dir, TAG_FILES);
     }
 
-    /** {@link #onlyFileOfEachEntryWithoutTagIndex} as a list. */
+    /**
+     * {@link #filesOfEachEntry} for walks that skip tag index entries: of each tag only
+     * {@code current/link}, stat'ed directly instead of listing three directories per tag.
+     */
     public static List<String> filesOfEachEntryWithoutTagIndex(String dir) {
-        String only = onlyFileOfEachEntryWithoutTagIndex(dir);
+        return filesOfEachEntry(dir, TAG_CURRENT);
+    }
+
+    private static List<String> filesOfEachEntry(String dir, List<String> tagFiles) {
+        if (dir.startsWith(REPOSITORIES + "/") && dir.endsWith("/" + MANIFESTS_DIR + "/tags")) {
+            return tagFiles;
+        }
+        String only = onlyFileOfEachEntry(dir);
         return only == null ? null : List.of(only);
     }
 

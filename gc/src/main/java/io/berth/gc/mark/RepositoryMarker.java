@@ -90,7 +90,7 @@ public final class RepositoryMarker {
             if (local.contains(d)) {
                 continue; // kept, and its blob marked, whatever the link's age
             }
-            FileInfo f = stated(l.getValue());
+            FileInfo f = stated(driver, l.getValue());
             if (f == null) {
                 continue; // gone since the walk
             }
@@ -114,7 +114,7 @@ public final class RepositoryMarker {
     }
 
     /** The file as a stat shows it when the walk did not stat it; null if it is gone. */
-    private FileInfo stated(FileInfo f) throws IOException {
+    public static FileInfo stated(StorageDriver driver, FileInfo f) throws IOException {
         if (f.isStated()) {
             return f;
         }
