@@ -152,7 +152,7 @@ final class AzureWriter extends FileWriter {
         }
         cancelled = true;
         closed = true;
-        buf.release();
+        releaseBuffer();
         driver.deleteBlobIfExists(path, blob.getBlobName());
     }
 
@@ -168,6 +168,15 @@ final class AzureWriter extends FileWriter {
                 appendBuffer();
             }
         } finally {
+            releaseBuffer();
+        }
+    }
+
+    /** A failed append may still be reading the buffer in the SDK's background: its blocks are not reused. */
+    private void releaseBuffer() {
+        if (failed) {
+            buf.drop();
+        } else {
             buf.release();
         }
     }

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
 
 /**
  * The bytes of the part (S3) or append block (Azure) a writer is gathering, in blocks of at most {@value #BLOCK} bytes rather than one
@@ -12,10 +13,18 @@ import java.util.List;
  * concurrent uploads made G1 grow its heap to 800 MB (bench/compare.sh push-blob on S3Mock).
  * Not thread-safe: the writer that owns it synchronises.
  * Blocks stay below that size; the first grows from small, so a tiny blob costs a tiny array.
- * Blocks are kept for the writer's next part and dropped by {@link #release()}.
+ * Blocks are kept for the writer's next part; {@link #release()} gives them to the next writer.
  */
 public final class PartBuffer {
     public static final int BLOCK = 1024 * 1024;
+    /**
+     * Blocks released by one writer and taken by the next. A chunked upload opens a writer per
+     * PATCH, and each allocated its part's worth of blocks anew: 0.94 GB of 1 MiB arrays in
+     * bench/compare.sh push-blob on S3Mock, which G1 answered by growing its heap. At most
+     * {@value #POOLED} blocks (64 MiB) wait here; more concurrent writers allocate as before.
+     */
+    static final int POOLED = 64;
+    private static final ArrayBlockingQueue<byte[]> POOL = new ArrayBlockingQueue<>(POOLED);
 
     private final List<byte[]> blocks = new ArrayList<>();
     private int length;
@@ -29,12 +38,18 @@ public final class PartBuffer {
             int index = length / BLOCK;
             int at = length % BLOCK;
             if (index == blocks.size()) {
-                // only the first block starts small: behind it, the part is already a block long
-                blocks.add(new byte[index == 0 ? Math.min(BLOCK, Math.max(64 * 1024, len)) : BLOCK]);
+                // only the first block starts small (unless a released one waits): behind it, the
+                // part is already a block long
+                byte[] released = POOL.poll();
+                blocks.add(released != null ? released
+                        : index == 0 && len < BLOCK ? new byte[Math.max(64 * 1024, len)] : new byte[BLOCK]);
             }
             byte[] block = blocks.get(index);
             if (block.length < Math.min(BLOCK, at + len)) {
-                block = Arrays.copyOf(block, Math.min(BLOCK, Math.max(at + len, 2 * block.length)));
+                int size = Math.min(BLOCK, Math.max(at + len, 2 * block.length));
+                byte[] bigger = size == BLOCK ? takeBlock() : new byte[size];
+                System.arraycopy(block, 0, bigger, 0, at);
+                block = bigger;
                 blocks.set(index, block);
             }
             int n = Math.min(len, block.length - at);
@@ -122,9 +137,33 @@ public final class PartBuffer {
         length = 0;
     }
 
-    /** Empty, and the memory given back. */
+    /**
+     * Empty, and the blocks given to the next writer. Only once nothing reads {@link #stream()}s
+     * of this buffer any more: a call that may still be sending them in the background (one that
+     * failed on a timeout) must {@link #drop()} instead.
+     */
     public void release() {
+        for (byte[] b : blocks) {
+            if (b.length == BLOCK && !POOL.offer(b)) {
+                break; // the pool is full
+            }
+        }
+        drop();
+    }
+
+    /** Empty, and the memory left to the garbage collector. */
+    public void drop() {
         blocks.clear();
         length = 0;
+    }
+
+    private static byte[] takeBlock() {
+        byte[] b = POOL.poll();
+        return b != null ? b : new byte[BLOCK];
+    }
+
+    /** Blocks waiting for the next writer (tests). */
+    static int pooled() {
+        return POOL.size();
     }
 }

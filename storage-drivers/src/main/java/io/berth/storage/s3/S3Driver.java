@@ -458,6 +458,7 @@ public final class S3Driver implements StorageDriver {
         } catch (SdkException e) {
             throw mapped(path, "GetObject", e);
         }
+        Long length = in.response().contentLength();
         if (offset > 0 && in.response().contentRange() == null) { // a server that ignored the range
             try {
                 in.skipNBytes(offset);
@@ -465,8 +466,9 @@ public final class S3Driver implements StorageDriver {
                 in.abort();
                 throw new InvalidOffsetException(path, offset);
             }
+            length = length == null ? null : length - offset;
         }
-        return in;
+        return AbortOnEarlyClose.wrap(in, length);
     }
 
     /** HeadObject; a missing object is {@link PathNotFoundException}. */

@@ -74,6 +74,43 @@ class PartBufferTest {
         assertFalse(buf.contentEquals(java.util.Arrays.copyOf(data, data.length - 1)));
     }
 
+    @Test
+    void releasedBlocksServeTheNextBufferWithoutShowingTheirOldBytes() throws IOException {
+        PartBuffer first = new PartBuffer();
+        byte[] old = new byte[3 * PartBuffer.BLOCK];
+        java.util.Arrays.fill(old, (byte) 0x5a);
+        first.write(old, 0, old.length);
+        first.release();
+        int pooled = PartBuffer.pooled();
+        assertTrue(pooled >= 3, "the three blocks wait for the next writer: " + pooled);
+
+        PartBuffer next = new PartBuffer();
+        byte[] data = new byte[PartBuffer.BLOCK + 10];
+        new Random(5).nextBytes(data);
+        next.write(data, 0, 7); // a small first write takes a released block, not a small array
+        next.write(data, 7, data.length - 7);
+        assertEquals(pooled - 2, PartBuffer.pooled(), "two blocks reused");
+        assertArrayEquals(data, next.stream().readAllBytes());
+        assertTrue(next.contentEquals(data));
+        next.clear();
+        next.write(data, 0, 3);
+        assertArrayEquals(java.util.Arrays.copyOf(data, 3), next.stream().readAllBytes(), "nothing of the old part shows");
+        next.release();
+    }
+
+    @Test
+    void thePoolIsBoundedAndDroppedBuffersStayOutOfIt() {
+        PartBuffer hog = new PartBuffer(); // takes every waiting block, and allocates the rest
+        hog.write(new byte[(PartBuffer.POOLED + 5) * PartBuffer.BLOCK], 0, (PartBuffer.POOLED + 5) * PartBuffer.BLOCK);
+        assertEquals(0, PartBuffer.pooled());
+        PartBuffer failed = new PartBuffer();
+        failed.write(new byte[2 * PartBuffer.BLOCK], 0, 2 * PartBuffer.BLOCK);
+        failed.drop();
+        assertEquals(0, PartBuffer.pooled(), "a dropped buffer's blocks may still be read by a call in flight");
+        hog.release();
+        assertEquals(PartBuffer.POOLED, PartBuffer.pooled());
+    }
+
     private static byte[] readByteByByte(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int b; (b = in.read()) >= 0; ) {

@@ -358,6 +358,34 @@ abstract class S3DriverBehaviour {
         assertTrue(d.localFile("/blobs/sha256/ab/abcd/data").isEmpty());
     }
 
+    @Test
+    void aReaderClosedEarlyDoesNotFetchTheRestOfTheObject() throws Exception {
+        byte[] content = random(32 * MIB, 11);
+        driver().putContent("/big/data", content);
+        URI endpoint = URI.create((String) params().get("regionendpoint"));
+        try (CountingRelay relay = new CountingRelay(endpoint.getHost(), endpoint.getPort())) {
+            Map<String, Object> p = new java.util.HashMap<>(params());
+            p.put("regionendpoint", "http://127.0.0.1:" + relay.port());
+            S3Driver d = driver(p);
+            try (InputStream in = d.reader("/big/data", MIB)) { // as a range request reads
+                assertArrayEquals(java.util.Arrays.copyOfRange(content, MIB, MIB + 1024), in.readNBytes(1024));
+            }
+            long fetched = relay.bytesFromServer();
+            assertTrue(fetched < 16 * MIB, "closing after 1 KiB of 31 MiB fetched " + fetched + " bytes");
+
+            // the driver goes on reading, at an offset and to the end, and a small rest is drained
+            try (InputStream in = d.reader("/big/data", 32 * MIB - 100)) {
+                assertArrayEquals(java.util.Arrays.copyOfRange(content, 32 * MIB - 100, 32 * MIB), in.readAllBytes());
+            }
+            try (InputStream in = d.reader("/big/data", 32 * MIB - 50_000)) {
+                assertEquals(content[32 * MIB - 50_000], (byte) in.read());
+            }
+            try (InputStream in = d.reader("/big/data", 0)) {
+                assertArrayEquals(content, in.readAllBytes());
+            }
+        }
+    }
+
     // ---- layout and start-up ----
 
     @Test
