@@ -77,8 +77,8 @@ public final class FilesystemDriver implements StorageDriver {
     @Override
     public byte[] getContent(String path) throws IOException {
         Path file = resolve(path);
-        try {
-            return Files.readAllBytes(file); // open, fstat, read, close: gc reads every link and manifest
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return readToEnd(ch); // open, read, read, close: gc reads every link and manifest
         } catch (IOException e) {
             if (Files.isDirectory(file)) {
                 throw new PathNotFoundException(path); // a directory holds no content of its own
@@ -132,16 +132,39 @@ public final class FilesystemDriver implements StorageDriver {
         }
         FileChannel ch = open(path, file);
         try {
-            if (offset > ch.size()) {
-                throw new InvalidOffsetException(path, offset);
+            if (offset > 0) { // from the start, neither fstat nor lseek: gc reads every manifest so
+                if (offset > ch.size()) {
+                    throw new InvalidOffsetException(path, offset);
+                }
+                ch.position(offset);
             }
-            ch.position(offset);
             return Channels.newInputStream(ch);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
     }
+
+    /**
+     * The rest of a file, read until EOF without asking its size first (Files.readAllBytes
+     * fstat's the file): a link file takes one read and the read that sees EOF.
+     */
+    private static byte[] readToEnd(FileChannel ch) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(8192);
+        while (ch.read(buf) >= 0) {
+            if (!buf.hasRemaining()) {
+                if (buf.capacity() >= MAX_ARRAY) {
+                    throw new IOException("file too large to read into memory");
+                }
+                ByteBuffer bigger = ByteBuffer.allocate((int) Math.min(MAX_ARRAY, 2L * buf.capacity()));
+                bigger.put(buf.flip());
+                buf = bigger;
+            }
+        }
+        return Arrays.copyOf(buf.array(), buf.position());
+    }
+
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private static FileChannel open(String path, Path file) throws IOException {
         try {
