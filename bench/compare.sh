@@ -23,6 +23,7 @@ s3pid=""
 if [ "$backend" = s3mock ]; then
   (cd "$here" && mvn -q -B -pl test-servers/s3mock package)
   s3port=9390
+  rm -rf "$out/s3mock-data" # a bucket left by an earlier run would hold its uploads and keys
   java -Xmx1g -cp "$(cat "$here/test-servers/s3mock/target/classpath.txt")" com.adobe.testing.s3mock.S3MockApplication \
     --com.adobe.testing.s3mock.httpPort=$s3port --server.port=9391 --server.address=127.0.0.1 \
     --com.adobe.testing.s3mock.store.root="$out/s3mock-data" --spring.main.banner-mode=off \
