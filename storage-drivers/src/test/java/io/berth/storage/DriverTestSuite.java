@@ -636,20 +636,14 @@ public abstract class DriverTestSuite {
         for (FileInfo f : files) {
             assertEquals(f.path().length(), f.size(), f.path());
         }
-        List<String> seen = new ArrayList<>();
-        driver.walk("/f/sha256", new WalkVisitor() {
-            @Override
-            public Result visit(FileInfo info) {
-                seen.add(info.path());
-                return info.path().endsWith("/link") ? Result.STOP : Result.CONTINUE;
-            }
-
+        FileCollector stopped = new FileCollector("/link") {
             @Override
             public String onlyFileOfEachEntry(String dir) {
                 return "link";
             }
-        });
-        assertEquals("/f/sha256/aa/link", seen.get(seen.size() - 1), "STOP ends a hinted walk too");
+        };
+        driver.walk("/f/sha256", stopped);
+        assertEquals("/f/sha256/aa/link", stopped.seen.get(stopped.seen.size() - 1), "STOP ends a hinted walk too");
     }
 
     @Test
@@ -717,20 +711,15 @@ public abstract class DriverTestSuite {
         for (FileInfo f : files) {
             assertEquals(f.path().length(), f.size(), f.path());
         }
-        List<String> seen = new ArrayList<>();
-        driver.walk("/t", new WalkVisitor() {
-            @Override
-            public Result visit(FileInfo info) {
-                seen.add(info.path());
-                return info.path().endsWith("/bb/link") ? Result.STOP : Result.CONTINUE;
-            }
-
+        FileCollector stopped = new FileCollector("/bb/link") {
             @Override
             public List<String> filesOfEachEntry(String dir) {
                 return List.of("current/link", "index/*/*/link");
             }
-        });
-        assertEquals("/t/a/index/sha256/bb/link", seen.get(seen.size() - 1), "STOP ends a patterned walk too");
+        };
+        driver.walk("/t", stopped);
+        assertEquals("/t/a/index/sha256/bb/link", stopped.seen.get(stopped.seen.size() - 1),
+                "STOP ends a patterned walk too");
     }
 
     @Test
@@ -871,15 +860,28 @@ public abstract class DriverTestSuite {
     }
 
     /** Collects the files (not directories) a walk visits; subclasses add the walk's hints. */
+    /** Collects the files a walk visits, and every path it visits in {@code seen}. */
     private abstract static class FileCollector implements WalkVisitor {
         final List<FileInfo> files = new ArrayList<>();
+        final List<String> seen = new ArrayList<>();
+        private final String stopAt;
+
+        FileCollector() {
+            this(null);
+        }
+
+        /** One whose visit says STOP at the first path ending in {@code stopAt}. */
+        FileCollector(String stopAt) {
+            this.stopAt = stopAt;
+        }
 
         @Override
         public Result visit(FileInfo info) {
+            seen.add(info.path());
             if (!info.isDirectory()) {
                 files.add(info);
             }
-            return Result.CONTINUE;
+            return stopAt != null && info.path().endsWith(stopAt) ? Result.STOP : Result.CONTINUE;
         }
     }
 
