@@ -3,6 +3,7 @@ package io.berth.core.registry;
 import io.berth.core.coordination.GcPresence;
 import io.berth.core.digest.Digest;
 import io.berth.core.reference.RepositoryName;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -21,9 +22,13 @@ public final class BlobDescriptorCache {
     /** A cache that remembers nothing. */
     public static final BlobDescriptorCache NONE = new BlobDescriptorCache(0);
 
+    /** The value of a link seen by a look rather than written here. */
+    private static final long SEEN = Long.MIN_VALUE;
+
     private final int capacity;
     private final Map<Digest, BlobInfo> blobs;
-    private final Map<String, Boolean> links;
+    /** Links known to exist; for revision links this process wrote, the {@link System#nanoTime()} of the write. */
+    private final Map<String, Long> links;
     /** Whether trust depends on {@link #confirm}; unwatched caches are always trusted. */
     private boolean watched;
     /** {@link System#nanoTime()} until which entries may be used, when watched. */
@@ -101,7 +106,7 @@ public final class BlobDescriptorCache {
 
     synchronized void linked(RepositoryName repo, Digest d) {
         if (usable()) {
-            links.put(key(repo, d), Boolean.TRUE);
+            links.put(key(repo, d), SEEN);
         }
     }
 
@@ -113,10 +118,27 @@ public final class BlobDescriptorCache {
         return usable() && links.containsKey(revisionKey(repo, d));
     }
 
+    /** A look found the revision link (its age unknown; a write time already noted is kept). */
     synchronized void revisionLinked(RepositoryName repo, Digest d) {
         if (usable()) {
-            links.put(revisionKey(repo, d), Boolean.TRUE);
+            links.putIfAbsent(revisionKey(repo, d), SEEN);
         }
+    }
+
+    /** This process has just written the revision link. */
+    synchronized void revisionWritten(RepositoryName repo, Digest d) {
+        if (usable()) {
+            links.put(revisionKey(repo, d), System.nanoTime());
+        }
+    }
+
+    /** Whether this process wrote the revision link less than {@code maxAge} ago (and nothing unlinked it since). */
+    synchronized boolean revisionWrittenWithin(RepositoryName repo, Digest d, Duration maxAge) {
+        if (!usable()) {
+            return false;
+        }
+        Long written = links.get(revisionKey(repo, d));
+        return written != null && written != SEEN && System.nanoTime() - written < maxAge.toNanos();
     }
 
     synchronized void revisionUnlinked(RepositoryName repo, Digest d) {

@@ -125,4 +125,79 @@ class BlobDescriptorCacheTest {
         repo.manifests().put(body, OCI, Reference.parse("two"), List.of());
         assertEquals(3, puts.size(), "revision link and the tag's two links: " + puts);
     }
+
+    private static String revisionLink(Digest d) {
+        return "/docker/registry/v2/repositories/a/b/_manifests/revisions/sha256/" + d.hex() + "/link";
+    }
+
+    private static String tagLinks(String tag, Digest d) {
+        return "/docker/registry/v2/repositories/a/b/_manifests/tags/" + tag + "/index/sha256/" + d.hex() + "/link "
+                + "/docker/registry/v2/repositories/a/b/_manifests/tags/" + tag + "/current/link";
+    }
+
+    /** Re-tagging what this process just pushed writes the two tag links and nothing else, and stats nothing. */
+    @Test
+    void retaggingARecentlyPushedManifestWritesOnlyTheTagLinks() throws IOException {
+        List<String> puts = new ArrayList<>();
+        AtomicInteger stats = new AtomicInteger();
+        Registry registry = new Registry(counting(new InMemoryDriver(), stats, puts), new BlobDescriptorCache(100));
+        Repository repo = registry.repository(RepositoryName.of("a/b"));
+        byte[] body = image(repo);
+        puts.clear();
+        Digest d = repo.manifests().put(body, OCI, Reference.parse("one"), List.of()).digest();
+        assertEquals("/docker/registry/v2/blobs/sha256/" + d.hex().substring(0, 2) + "/" + d.hex() + "/data "
+                + revisionLink(d) + " " + tagLinks("one", d), String.join(" ", puts),
+                "the first push writes the content, the revision link, then the tag");
+        puts.clear();
+        stats.set(0);
+        repo.manifests().put(body, OCI, Reference.parse("two"), List.of());
+        assertEquals(tagLinks("two", d), String.join(" ", puts));
+        assertEquals(0, stats.get(), "content and references are known from the first push");
+        puts.clear();
+        repo.manifests().put(body, OCI, Reference.parse(d.toString()), List.of(new io.berth.core.reference.Tag("three")));
+        assertEquals(tagLinks("three", d), String.join(" ", puts), "a push by digest with ?tag= sets a tag too");
+        assertEquals(List.of("one", "three", "two"), repo.tags().list().stream().map(Object::toString).toList());
+        assertEquals(d, repo.manifests().resolve(Reference.parse("two")).orElseThrow());
+    }
+
+    /** A manifest deleted through this process, then pushed again under a tag, gets its revision link back. */
+    @Test
+    void aManifestDeletedHereIsLinkedAgainWhenRetagged() throws IOException {
+        InMemoryDriver driver = new InMemoryDriver();
+        List<String> puts = new ArrayList<>();
+        Registry registry = new Registry(counting(driver, new AtomicInteger(), puts), new BlobDescriptorCache(100));
+        Repository repo = registry.repository(RepositoryName.of("a/b"));
+        byte[] body = image(repo);
+        Digest d = repo.manifests().put(body, OCI, Reference.parse("one"), List.of()).digest();
+        assertTrue(repo.manifests().delete(d));
+        puts.clear();
+        repo.manifests().put(body, OCI, Reference.parse("two"), List.of());
+        assertEquals(revisionLink(d) + " " + tagLinks("two", d), String.join(" ", puts));
+        Repository fresh = new Registry(driver).repository(RepositoryName.of("a/b"));
+        assertEquals(d, fresh.manifests().resolve(Reference.parse("two")).orElseThrow(), "seen without the cache");
+    }
+
+    /** A link this process only saw (age unknown), or one cached before a gc was seen running, is written again. */
+    @Test
+    void aRevisionLinkNotWrittenHereSinceTheLastGcIsWrittenAgain() throws IOException {
+        InMemoryDriver driver = new InMemoryDriver();
+        Repository first = new Registry(driver).repository(RepositoryName.of("a/b"));
+        byte[] body = image(first);
+        Digest d = first.manifests().put(body, OCI, Reference.parse("one"), List.of()).digest();
+
+        List<String> puts = new ArrayList<>();
+        BlobDescriptorCache cache = new BlobDescriptorCache(100);
+        Repository repo = new Registry(counting(driver, new AtomicInteger(), puts), cache).repository(RepositoryName.of("a/b"));
+        assertTrue(repo.manifests().exists(d), "seen, and cached as linked");
+        repo.manifests().put(body, OCI, Reference.parse("two"), List.of());
+        assertEquals(revisionLink(d) + " " + tagLinks("two", d), String.join(" ", puts));
+
+        cache.watch();
+        cache.confirm(System.nanoTime());
+        repo.manifests().put(body, OCI, Reference.parse("three"), List.of());
+        cache.distrust(); // a gc is running
+        puts.clear();
+        repo.manifests().put(body, OCI, Reference.parse("four"), List.of());
+        assertEquals(revisionLink(d) + " " + tagLinks("four", d), String.join(" ", puts));
+    }
 }
