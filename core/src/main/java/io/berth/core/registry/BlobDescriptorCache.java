@@ -3,7 +3,6 @@ package io.berth.core.registry;
 import io.berth.core.coordination.GcPresence;
 import io.berth.core.digest.Digest;
 import io.berth.core.reference.RepositoryName;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,13 +21,9 @@ public final class BlobDescriptorCache {
     /** A cache that remembers nothing. */
     public static final BlobDescriptorCache NONE = new BlobDescriptorCache(0);
 
-    /** The value of a link seen by a look rather than written here. */
-    private static final long SEEN = Long.MIN_VALUE;
-
     private final int capacity;
     private final Map<Digest, BlobInfo> blobs;
-    /** Links known to exist; for revision links this process wrote, the {@link System#nanoTime()} of the write. */
-    private final Map<String, Long> links;
+    private final Map<String, Boolean> links;
     /** Whether trust depends on {@link #confirm}; unwatched caches are always trusted. */
     private boolean watched;
     /** {@link System#nanoTime()} until which entries may be used, when watched. */
@@ -106,7 +101,7 @@ public final class BlobDescriptorCache {
 
     synchronized void linked(RepositoryName repo, Digest d) {
         if (usable()) {
-            links.put(key(repo, d), SEEN);
+            links.put(key(repo, d), Boolean.TRUE);
         }
     }
 
@@ -118,27 +113,10 @@ public final class BlobDescriptorCache {
         return usable() && links.containsKey(revisionKey(repo, d));
     }
 
-    /** A look found the revision link (its age unknown; a write time already noted is kept). */
     synchronized void revisionLinked(RepositoryName repo, Digest d) {
         if (usable()) {
-            links.putIfAbsent(revisionKey(repo, d), SEEN);
+            links.put(revisionKey(repo, d), Boolean.TRUE);
         }
-    }
-
-    /** This process has just written the revision link. */
-    synchronized void revisionWritten(RepositoryName repo, Digest d) {
-        if (usable()) {
-            links.put(revisionKey(repo, d), System.nanoTime());
-        }
-    }
-
-    /** Whether this process wrote the revision link less than {@code maxAge} ago (and nothing unlinked it since). */
-    synchronized boolean revisionWrittenWithin(RepositoryName repo, Digest d, Duration maxAge) {
-        if (!usable()) {
-            return false;
-        }
-        Long written = links.get(revisionKey(repo, d));
-        return written != null && written != SEEN && System.nanoTime() - written < maxAge.toNanos();
     }
 
     synchronized void revisionUnlinked(RepositoryName repo, Digest d) {

@@ -12,7 +12,6 @@ import io.berth.core.reference.Reference;
 import io.berth.core.reference.Tag;
 import io.berth.core.storage.PathNotFoundException;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -23,16 +22,6 @@ import java.util.Optional;
  * {@code _manifests/revisions/}. A manifest is visible in a repository only through its link.
  */
 public final class ManifestStore {
-    /**
-     * A push that tags a manifest whose revision link this process wrote less than this long ago
-     * does not write the link again: re-tagging (CI pushing {@code :sha} then {@code :latest}, a
-     * promotion) costs two writes instead of three, and on object storage a write is a PUT. The
-     * link's time is what gc's grace period reads for untagged manifests, and this manifest is
-     * being tagged; pushes by digest alone always write. While a gc runs the watched cache
-     * answers nothing, so every push then writes, as distribution always does.
-     */
-    static final Duration REVISION_REWRITE_AFTER = Duration.ofMinutes(10);
-
     private final Repository repo;
 
     ManifestStore(Repository repo) {
@@ -123,17 +112,14 @@ public final class ManifestStore {
                     "Docker schema1 manifests are deprecated and not accepted; push schema2 or OCI");
         }
         checkReferences(m);
+        repo.registry().blobs().putVerified(m.digest(), body);
+        Links.write(repo.driver(), PathLayout.revisionLink(repo.name(), m.digest()), m.digest());
+        repo.registry().descriptorCache().revisionLinked(repo.name(), m.digest());
+        repo.registry().manifestCache().put(m);
         List<Tag> tags = new ArrayList<>(extraTags);
         if (ref instanceof Reference.ByTag t) {
             tags.add(0, t.tag());
         }
-        repo.registry().blobs().putVerified(m.digest(), body);
-        BlobDescriptorCache cache = repo.registry().descriptorCache();
-        if (tags.isEmpty() || !cache.revisionWrittenWithin(repo.name(), m.digest(), REVISION_REWRITE_AFTER)) {
-            Links.write(repo.driver(), PathLayout.revisionLink(repo.name(), m.digest()), m.digest());
-            cache.revisionWritten(repo.name(), m.digest());
-        }
-        repo.registry().manifestCache().put(m);
         for (Tag t : tags) {
             repo.tags().tag(t, m.digest());
         }

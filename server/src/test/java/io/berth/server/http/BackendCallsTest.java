@@ -113,14 +113,4 @@ class BackendCallsTest {
                 "Content-Type", "application/octet-stream", "Content-Range", "0-2999")));
         assertEquals(List.of("statFile startedat", "writer data"), patch);
     }
-
-    @Test
-    void retaggingWritesTheTwoTagLinks() {
-        List<String> retag = callsOf(() -> expect(201, api.put("/v2/" + REPO + "/manifests/v2", img.manifest(),
-                "Content-Type", img.mediaType())));
-        assertEquals(List.of("putContent link", "putContent link"), retag, "tag index entry and current link");
-        List<String> byDigest = callsOf(() -> expect(201, api.put("/v2/" + REPO + "/manifests/" + digest, img.manifest(),
-                "Content-Type", img.mediaType())));
-        assertEquals(List.of("putContent link"), byDigest, "a push by digest alone refreshes the revision link");
-    }
 }
