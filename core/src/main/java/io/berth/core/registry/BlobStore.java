@@ -6,6 +6,7 @@ import io.berth.core.storage.FileInfo;
 import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
 import java.io.IOException;
+import java.time.Instant;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +65,7 @@ public final class BlobStore {
     public void putVerified(Digest digest, byte[] content) throws IOException {
         if (stat(digest).filter(b -> b.size() == content.length).isEmpty()) {
             driver.putContent(PathLayout.blobData(digest), content);
+            cache.putBlob(new BlobInfo(digest, content.length, Instant.now()));
         }
     }
 

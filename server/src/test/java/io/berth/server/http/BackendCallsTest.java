@@ -113,4 +113,15 @@ class BackendCallsTest {
                 "Content-Type", "application/octet-stream", "Content-Range", "0-2999")));
         assertEquals(List.of("statFile startedat", "writer data"), patch);
     }
+
+    /**
+     * Re-tagging costs the three link writes distribution makes (revision link, whose time gc's
+     * grace period reads, then the tag's index entry and current link) and no stat: the content
+     * is known from the first push.
+     */
+    @Test
+    void retaggingWritesTheThreeLinksAndStatsNothing() {
+        assertEquals(List.of("putContent link", "putContent link", "putContent link"),
+                callsOf(() -> expect(201, api.put("/v2/" + REPO + "/manifests/v2", img.manifest(), "Content-Type", img.mediaType()))));
+    }
 }
