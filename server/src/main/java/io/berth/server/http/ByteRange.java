@@ -49,4 +49,13 @@ final class ByteRange {
             return MALFORMED;
         }
     }
+
+    /**
+     * Whether the header is one {@code bytes=first-[last]} range (which {@link #parse} found
+     * satisfiable): the form S3 and Azure Blob both serve as asked behind a redirect.
+     */
+    static boolean isFromTo(String header) {
+        String spec = header.trim().substring("bytes=".length()).trim();
+        return !spec.isEmpty() && Character.isDigit(spec.charAt(0));
+    }
 }

@@ -327,6 +327,7 @@ abstract class CloudServeContract {
         assertRedirects(berth, repo, digest, content);
 
         assertRedirects(redirecting, repo, digest, content);
+        assertRangesBehindRedirects(redirecting, repo, digest, content);
 
         Http.Response r = Http.get(direct.url() + "/v2/" + repo + "/blobs/" + digest);
         assertEquals(200, r.status(), r.headers().map().toString());
@@ -336,6 +337,32 @@ abstract class CloudServeContract {
         Http.Response range = Http.get(direct.url() + "/v2/" + repo + "/blobs/" + digest, "Range", "bytes=1000-1999");
         assertEquals(206, range.status());
         assertArrayEquals(Arrays.copyOfRange(content, 1000, 2000), range.body());
+    }
+
+    /**
+     * A plain {@code first-last} range is redirected, and the storage serves it; a malformed or
+     * unsatisfiable one gets the spec's 416 from Berth (S3Mock answers 400 to {@code bytes=500-0},
+     * s3proxy 400 or 500), and a suffix range is served by Berth (Azure Blob has none: Azurite
+     * answers it with {@code Content-Length: NaN}).
+     */
+    private void assertRangesBehindRedirects(CloudBerth b, String repo, String digest, byte[] content) {
+        String url = b.url() + "/v2/" + repo + "/blobs/" + digest;
+        Http.Response plain = Http.get(url, "Range", "bytes=1000-1999");
+        assertEquals(307, plain.status(), plain.toString());
+        Http.Response fromStorage = Http.get(plain.header("Location"), "Range", "bytes=1000-1999");
+        assertEquals(206, fromStorage.status(), fromStorage.toString());
+        assertArrayEquals(Arrays.copyOfRange(content, 1000, 2000), fromStorage.body());
+        for (String bad : List.of("bytes=500-0", "bytes=abc", "bytes=" + content.length + "-", "bytes=-0")) {
+            Http.Response r = Http.get(url, "Range", bad);
+            assertEquals(416, r.status(), bad + ": " + r);
+            assertTrue(r.bodyString().contains("RANGE_INVALID"), bad + ": " + r.bodyString());
+            assertEquals("bytes */" + content.length, r.header("Content-Range"), bad);
+        }
+        Http.Response suffix = Http.get(url, "Range", "bytes=-500");
+        assertEquals(206, suffix.status(), suffix.toString());
+        assertEquals("bytes " + (content.length - 500) + "-" + (content.length - 1) + "/" + content.length,
+                suffix.header("Content-Range"));
+        assertArrayEquals(Arrays.copyOfRange(content, content.length - 500, content.length), suffix.body());
     }
 
     private void assertRedirects(CloudBerth b, String repo, String digest, byte[] content) {
