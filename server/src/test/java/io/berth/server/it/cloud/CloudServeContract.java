@@ -130,6 +130,8 @@ abstract class CloudServeContract {
         assertEquals(List.of(), backend.multipartUploadsInProgress(store).stream()
                 .filter(k -> k.contains("/cloud/big/")).toList(), "multipart uploads left in progress");
         assertTrue(berth.isRunning(), berth.logTail());
+        String log = Files.readString(berth.logFile(), StandardCharsets.UTF_8);
+        assertFalse(log.contains("restricted by 'java.net.http.HttpClient'"), "the Azure SDK's per-request warning is not logged");
     }
 
     // ---- 2. a chunked upload started on a server that is then stopped, finished on two others ----
