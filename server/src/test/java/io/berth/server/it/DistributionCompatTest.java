@@ -71,12 +71,12 @@ class DistributionCompatTest {
         Map<String, JsonNode> berthListings;
         try (BerthServer berth = BerthServer.start(storage)) {
             pushed = pushAll(berth.hostPort());
-            berthListings = listings(berth.url());
+            berthListings = RegistryListings.of(berth.url());
         }
         StorageChecks.assertEveryBlobHashesToItsPath(storage);
         try (DistributionRegistry dist = DistributionRegistry.start(storage, tmp.resolve("dist-work"))) {
             pullAndVerifyAll(dist.hostPort(), pushed, tmp.resolve("pulled"));
-            Map<String, JsonNode> distListings = listings(dist.url());
+            Map<String, JsonNode> distListings = RegistryListings.of(dist.url());
             assertEquals(List.of(IMAGE_REPO, MULTI_REPO, DOCKER_REPO).stream().sorted().toList(),
                     TestImages.texts(distListings.get("_catalog").path("repositories")));
             assertEquals(List.of("latest", "v1"),
@@ -93,11 +93,11 @@ class DistributionCompatTest {
         Map<String, JsonNode> distListings;
         try (DistributionRegistry dist = DistributionRegistry.start(storage, tmp.resolve("dist-work"))) {
             pushed = pushAll(dist.hostPort());
-            distListings = listings(dist.url());
+            distListings = RegistryListings.of(dist.url());
         }
         try (BerthServer berth = BerthServer.start(storage)) {
             pullAndVerifyAll(berth.hostPort(), pushed, tmp.resolve("pulled"));
-            Map<String, JsonNode> berthListings = listings(berth.url());
+            Map<String, JsonNode> berthListings = RegistryListings.of(berth.url());
             assertEquals(List.of(IMAGE_REPO, MULTI_REPO, DOCKER_REPO).stream().sorted().toList(),
                     TestImages.texts(berthListings.get("_catalog").path("repositories")));
             assertEquals(distListings, berthListings, "Berth lists what distribution stored");
@@ -282,21 +282,6 @@ class DistributionCompatTest {
         assertEquals(forV2s2.layerDigests(), TestImages.texts(m.path("layers"), "digest"));
         StorageChecks.assertDirHasBlobs(dir, forV2s2.layerDigests());
         StorageChecks.assertDirHasBlobs(dir, List.of(m.path("config").path("digest").asText()));
-    }
-
-    /** The catalog and every repository's tag list, as parsed JSON keyed by "_catalog" / repository. */
-    private static Map<String, JsonNode> listings(String baseUrl) {
-        Map<String, JsonNode> out = new LinkedHashMap<>();
-        Http.Response catalog = Http.get(baseUrl + "/v2/_catalog");
-        assertEquals(200, catalog.status(), catalog.toString());
-        JsonNode c = TestImages.parseJson(catalog.body());
-        out.put("_catalog", c);
-        for (JsonNode repo : c.path("repositories")) {
-            Http.Response tags = Http.get(baseUrl + "/v2/" + repo.asText() + "/tags/list");
-            assertEquals(200, tags.status(), tags.toString());
-            out.put(repo.asText(), TestImages.parseJson(tags.body()));
-        }
-        return out;
     }
 
     // ---- upload URLs ----

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The reference implementation (Debian's {@code docker-registry}, distribution 2.8.x) running on a
@@ -47,16 +48,31 @@ public final class DistributionRegistry implements AutoCloseable {
 
     /** Starts a registry over {@code storageRoot}, writing config.yml and registry.log into {@code workDir}. */
     public static DistributionRegistry start(Path storageRoot, Path workDir) {
-        Processes.requireOnPath(BINARY);
         try {
             Files.createDirectories(storageRoot);
-            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return start(storageRoot, port -> {
             Path config = workDir.resolve("config.yml");
+            writeConfig(config, storageRoot, port);
+            return config;
+        }, workDir);
+    }
+
+    /**
+     * Starts a registry with the config {@code writeConfig} writes for a port (any storage driver:
+     * distribution's s3 driver against a test S3 server, say); {@code storageRoot} is null then.
+     */
+    public static DistributionRegistry start(Path storageRoot, IntFunction<Path> writeConfig, Path workDir) {
+        Processes.requireOnPath(BINARY);
+        try {
+            Files.createDirectories(workDir);
             Path log = workDir.resolve("registry.log");
             // Ports.free() can race with other processes; retry when the port got taken meanwhile.
             for (int attempt = 1; ; attempt++) {
                 int port = Ports.free();
-                writeConfig(config, storageRoot, port);
+                Path config = writeConfig.apply(port);
                 ProcessBuilder pb = new ProcessBuilder(BINARY, "serve", config.toString())
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
