@@ -194,6 +194,10 @@ public final class GarbageCollector {
             // the sweeper re-checks each file), so on a filesystem the second look skips them and
             // the sweeper stats each file; where walking is cheap (object stores) the whole
             // repository is listed again and the sweeper checks against that listing.
+            // The look and the sweeper's re-checks must come after the fence (which holds the first
+            // deletion until caching registries have seen this gc): pushes made while it waited
+            // would otherwise be missed, and links they reference deleted.
+            fence.await();
             boolean listing = driver.walksCheaply();
             RepositoryEntries now = listing ? walker.walkRepository(e.name()) : walker.walkManifestRoots(e.name());
             if (!now.revisions().equals(e.revisions()) || !currentLinks(now).equals(currentLinks(e))) {
@@ -297,6 +301,9 @@ public final class GarbageCollector {
         /** Marks again every repository that changed within the grace period, mark phase included. */
         void recheck() throws IOException {
             listener.phase("recheck");
+            if (!options.dryRun()) {
+                fence.await(); // as for the second look: re-check only once deletions may begin
+            }
             try (Progress p = Progress.start("gc: re-check", "repositories", quiet)) {
                 forEachRepository(true, e -> {
                     p.step(1);

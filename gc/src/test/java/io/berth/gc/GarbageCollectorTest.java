@@ -285,6 +285,52 @@ class GarbageCollectorTest {
         assertFalse(exists(base, PathLayout.revisionLink(app.name(), img4.manifest())), r.toString());
     }
 
+    /**
+     * With a caching registry registered, gc holds its first deletion back for
+     * {@link io.berth.core.coordination.GcPresence#FENCE}. A push made while it waits (a manifest
+     * over layers the repository already links, so the client uploads nothing and the links stay
+     * old) must be seen by the second look, which therefore comes after the wait: looked at before
+     * it, the links were planned as unused and deleted under the new manifest (found on S3 by
+     * GcWhilePushingTest: MANIFEST_BLOB_UNKNOWN for a layer the registry had just answered 200 for).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"filesystem", "inmemory"})
+    void aPushWhileTheFenceHoldsDeletionsBackIsSeenByTheSecondLook(String kind) throws Exception {
+        StorageDriver base = driver(kind);
+        Registry reg = new Registry(base);
+        Repository app = reg.repository(RepositoryName.of("team/app"));
+        image(app, "1", "v1", null);
+        Digest config = blob(app, "{\"config\":\"not used yet\"}");
+        Digest layer = blob(app, "a layer not used yet");
+        base.putContent(PathLayout.gcCache("registry-1"),
+                io.berth.core.coordination.GcPresence.describe("berth serve", Clock.systemUTC().instant()));
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + config
+                + "\",\"size\":27},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\""
+                + layer + "\",\"size\":20}]}";
+        Thread push = new Thread(() -> {
+            try {
+                Thread.sleep(2_000); // the plan is made at once; the fence holds deletions for 6 s
+                app.manifests().put(manifest.getBytes(StandardCharsets.UTF_8),
+                        "application/vnd.oci.image.manifest.v1+json", io.berth.core.reference.Reference.parse("v2"), List.of());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(1_100); // the links are older than the cutoff (grace 0), as ones pushed long ago are
+        push.start();
+        long t0 = System.nanoTime();
+        GcReport r = new GarbageCollector(base, OPTS.withGracePeriod(Duration.ZERO)).run();
+        push.join();
+        assertTrue(System.nanoTime() - t0 >= io.berth.core.coordination.GcPresence.FENCE.toNanos() - 500_000_000L,
+                "the fence held the run back");
+        for (Digest d : List.of(config, layer)) {
+            assertTrue(exists(base, PathLayout.layerLink(app.name(), d)), d + " link kept: " + r);
+            assertTrue(exists(base, PathLayout.blobData(d)), d + " kept: " + r);
+        }
+        assertEquals(List.of(), r.failures());
+    }
+
     static boolean exists(StorageDriver d, String path) throws IOException {
         try {
             d.stat(path);

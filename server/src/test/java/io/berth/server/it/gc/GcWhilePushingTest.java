@@ -11,11 +11,15 @@ import io.berth.gc.GcReport;
 import io.berth.server.it.BerthServer;
 import io.berth.server.it.Http;
 import io.berth.server.it.TestImages;
+import io.berth.core.storage.StorageDriver;
 import io.berth.storage.filesystem.FilesystemDriver;
+import io.berth.storage.s3.S3Driver;
+import io.berth.storage.s3.S3TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -26,8 +30,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * complete, every blob hashing to its digest, as must every manifest left in the store. Once more
  * with the registry's descriptor cache on (and its GcWatch), where clients HEAD each blob first and
  * skip what the registry says it has, as docker does; that gc's deletions do not outlive in the
- * cache is shown deterministically by GcWithCachingRegistryTest.
+ * cache is shown deterministically by GcWithCachingRegistryTest. And once on S3 (S3Mock), with
+ * the cache on.
  */
 class GcWhilePushingTest {
     private static final Duration PUSHING = Duration.ofSeconds(15);
@@ -53,9 +59,25 @@ class GcWhilePushingTest {
                   List<Pushed> children) {
     }
 
-    @ParameterizedTest(name = "descriptor cache {0}")
-    @ValueSource(booleans = {false, true})
-    void everyImagePushedWhileGcRunsIsComplete(boolean cached) throws Exception {
+    /**
+     * A new driver over the test's store each call (the server and gc each get their own, as two
+     * processes would): the filesystem root, or a fresh S3Mock bucket, where gc's re-checks take a
+     * fresh listing instead of a stat per file ({@code walksCheaply()}).
+     */
+    private Supplier<StorageDriver> store(String backend) throws Exception {
+        if (backend.equals("filesystem")) {
+            return () -> new FilesystemDriver(root);
+        }
+        S3TestServer s3 = S3TestServer.shared(S3TestServer.Kind.S3MOCK);
+        Map<String, Object> params = new HashMap<>(s3.driverParameters(s3.createBucket(), "/gc-load"));
+        params.put("forcepathstyle", true);
+        return () -> S3Driver.fromParameters(params);
+    }
+
+    @ParameterizedTest(name = "{0}, descriptor cache {1}")
+    @CsvSource({"filesystem, false", "filesystem, true", "s3mock, true"})
+    void everyImagePushedWhileGcRunsIsComplete(String backend, boolean cached) throws Exception {
+        Supplier<StorageDriver> store = store(backend);
         Map<String, Pushed> current = new ConcurrentHashMap<>(); // repo:tag -> last push
         List<String> errors = new CopyOnWriteArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
@@ -65,7 +87,7 @@ class GcWhilePushingTest {
                 .withUploadMaxAge(Duration.ofSeconds(2)).withPruneEmptyRepositories(true);
         // with a caching registry registered, each gc first waits GcPresence.FENCE: push longer
         Duration pushing = cached ? PUSHING.plus(GcPresence.FENCE.multipliedBy(3)) : PUSHING;
-        try (BerthServer berth = BerthServer.start(root, cached)) {
+        try (BerthServer berth = BerthServer.start(store.get(), cached)) {
             ExecutorService pool = Executors.newFixedThreadPool(4);
             List<Future<?>> tasks = new ArrayList<>();
             for (int t = 0; t < 3; t++) {
@@ -91,7 +113,7 @@ class GcWhilePushingTest {
                 }));
             }
             tasks.add(pool.submit(() -> {
-                try (FilesystemDriver driver = new FilesystemDriver(root)) {
+                try (StorageDriver driver = store.get()) {
                     while (!stop.get()) {
                         reports.add(new GarbageCollector(driver, opts).run());
                     }
@@ -116,7 +138,7 @@ class GcWhilePushingTest {
             verifyAll(berth.url(), current);
 
             // and once more with no grace at all now that the pushes are over
-            try (FilesystemDriver driver = new FilesystemDriver(root)) {
+            try (StorageDriver driver = store.get()) {
                 new GarbageCollector(driver, opts.withGracePeriod(Duration.ZERO)).run();
             }
             verifyAll(berth.url(), current);
