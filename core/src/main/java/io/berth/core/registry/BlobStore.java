@@ -6,10 +6,10 @@ import io.berth.core.storage.FileInfo;
 import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
 import java.io.IOException;
-import java.time.Instant;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
