@@ -1,5 +1,6 @@
 package io.berth.server.it;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,6 +63,21 @@ public final class StorageChecks {
             found.add(actual);
         }
         return found;
+    }
+
+    /**
+     * Pulls the index at {@code ref} with every platform into {@code layout} and checks it is what
+     * was pushed: the index's bytes, and each child's manifest, layers and blobs.
+     */
+    public static void assertPullsIndex(String ref, Path layout, TestImages.Index index) {
+        assertArrayEquals(index.indexBytes(), Skopeo.inspectRawBytes(ref));
+        Skopeo.copyAll(ref, Skopeo.oci(layout, index.tag()));
+        assertEquals(index.indexDigest(), TestImages.resolveTag(layout, index.tag()).digest());
+        for (TestImages.Image child : index.manifests()) {
+            assertArrayEquals(child.manifestBytes(), TestImages.readBlob(layout, child.manifestDigest()));
+            assertEquals(child.layerDigests(), TestImages.layerDigests(layout, child.manifestDigest()));
+            assertLayoutHasBlobs(layout, child);
+        }
     }
 
     /** Every blob of {@code img} is in the pulled layout, with its size, hashing to its digest. */
