@@ -12,6 +12,8 @@ import io.berth.server.it.BerthServer;
 import io.berth.server.it.Http;
 import io.berth.server.it.TestImages;
 import io.berth.core.storage.StorageDriver;
+import io.berth.storage.azure.AzureDriver;
+import io.berth.storage.azure.AzuriteServer;
 import io.berth.storage.filesystem.FilesystemDriver;
 import io.berth.storage.s3.S3Driver;
 import io.berth.storage.s3.S3TestServer;
@@ -45,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with the registry's descriptor cache on (and its GcWatch), where clients HEAD each blob first and
  * skip what the registry says it has, as docker does; that gc's deletions do not outlive in the
  * cache is shown deterministically by GcWithCachingRegistryTest. And once on S3 (S3Mock), with
- * the cache on.
+ * the cache on, and likewise on s3proxy and Azurite.
  */
 class GcWhilePushingTest {
     private static final Duration PUSHING = Duration.ofSeconds(15);
@@ -61,21 +63,27 @@ class GcWhilePushingTest {
 
     /**
      * A new driver over the test's store each call (the server and gc each get their own, as two
-     * processes would): the filesystem root, or a fresh S3Mock bucket, where gc's re-checks take a
+     * processes would): the filesystem root, or a fresh bucket or container, where gc's re-checks take a
      * fresh listing instead of a stat per file ({@code walksCheaply()}).
      */
     private Supplier<StorageDriver> store(String backend) throws Exception {
         if (backend.equals("filesystem")) {
             return () -> new FilesystemDriver(root);
         }
-        S3TestServer s3 = S3TestServer.shared(S3TestServer.Kind.S3MOCK);
+        if (backend.equals("azurite")) {
+            AzuriteServer azurite = AzuriteServer.shared();
+            Map<String, Object> params = new HashMap<>(azurite.parameters(azurite.newContainer()));
+            params.put("rootdirectory", "/gc-load");
+            return () -> AzureDriver.fromParameters(params);
+        }
+        S3TestServer s3 = S3TestServer.shared(backend.equals("s3proxy") ? S3TestServer.Kind.S3PROXY : S3TestServer.Kind.S3MOCK);
         Map<String, Object> params = new HashMap<>(s3.driverParameters(s3.createBucket(), "/gc-load"));
         params.put("forcepathstyle", true);
         return () -> S3Driver.fromParameters(params);
     }
 
     @ParameterizedTest(name = "{0}, descriptor cache {1}")
-    @CsvSource({"filesystem, false", "filesystem, true", "s3mock, true"})
+    @CsvSource({"filesystem, false", "filesystem, true", "s3mock, true", "s3proxy, true", "azurite, true"})
     void everyImagePushedWhileGcRunsIsComplete(String backend, boolean cached) throws Exception {
         Supplier<StorageDriver> store = store(backend);
         Map<String, Pushed> current = new ConcurrentHashMap<>(); // repo:tag -> last push
