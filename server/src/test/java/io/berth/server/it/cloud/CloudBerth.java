@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code berth serve config.yml} in its own JVM (the command of {@link BerthProcess}) with object
@@ -51,6 +52,15 @@ final class CloudBerth implements AutoCloseable {
 
     boolean isRunning() {
         return process.isAlive();
+    }
+
+    /** SIGKILL, as a crash or an OOM killer would stop it; returns the exit status (137). */
+    int kill9() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("Berth (pid " + process.pid() + ") survived SIGKILL for 30 s");
+        }
+        return process.exitValue();
     }
 
     /** SIGTERM (Berth's shutdown hook stops the server), SIGKILL if it lingers. */

@@ -13,6 +13,8 @@ import io.berth.server.it.Skopeo;
 import io.berth.server.it.StorageChecks;
 import io.berth.server.it.TestImages;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,6 +191,67 @@ abstract class CloudServeContract {
                 "upload leftovers in the store");
         assertEquals(List.of(), backend.multipartUploadsInProgress(store).stream()
                 .filter(k -> k.contains("/cloud/chunks/")).toList(), "multipart uploads left in progress");
+    }
+
+    /**
+     * A server killed (SIGKILL) in the middle of a streamed PATCH, after an earlier chunk was
+     * acknowledged: no blob appears, the upload survives with a prefix of what was sent (another
+     * instance reports where it stands), and it is finished there to the right digest.
+     */
+    @Test
+    void aServerKilledMidChunkLeavesNoBlobAndTheUploadGoesOnElsewhere() throws Exception {
+        String repo = "cloud/crash";
+        byte[] content = TestImages.randomBytes(48 * MIB, 123);
+        String digest = TestImages.sha256(content);
+        int first = 6 * MIB;
+        int streamed = 30 * MIB; // of the second chunk's 42 MiB, before the kill
+        List<String> blobsBefore = blobObjects();
+        String upload;
+        CloudBerth doomed = CloudBerth.start(backend, store, null, tmp.resolve("doomed"));
+        try {
+            Http.Response post = Http.post(doomed.url() + "/v2/" + repo + "/blobs/uploads/", new byte[0]);
+            assertEquals(202, post.status(), post.toString());
+            upload = patch(doomed, Http.pathAndQuery(post.header("Location")), content, 0, first);
+            try (Socket socket = new Socket("127.0.0.1", Integer.parseInt(doomed.hostPort().split(":")[1]))) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("PATCH " + upload + " HTTP/1.1\r\nHost: " + doomed.hostPort() + "\r\n"
+                        + "Content-Type: " + OCTETS + "\r\n"
+                        + "Content-Range: " + first + "-" + (content.length - 1) + "\r\n"
+                        + "Content-Length: " + (content.length - first) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(content, first, streamed);
+                out.flush();
+                Thread.sleep(2_000); // let the server pass some of it on to the store
+                assertEquals(137, doomed.kill9(), "killed by SIGKILL (128 + 9)");
+            }
+        } finally {
+            doomed.close();
+        }
+        assertEquals(blobsBefore, blobObjects(), "a blob appeared from a killed upload");
+        assertEquals(404, Http.head(berth.url() + "/v2/" + repo + "/blobs/" + digest).status());
+
+        Http.Response status = Http.get(direct.url() + upload);
+        assertEquals(204, status.status(), "an upload with an acknowledged chunk survives the crash: " + status
+                + "\n" + direct.logTail());
+        String range = status.header("Range");
+        long offset = Long.parseLong(range.substring(range.indexOf('-') + 1)) + 1;
+        assertTrue(offset >= first && offset <= first + streamed, "reported " + range + " after the crash");
+        System.out.println(kind() + ": after the kill the upload stands at " + offset + " bytes (" + first
+                + " acknowledged, " + (first + streamed) + " sent)");
+        upload = patch(direct, upload, content, (int) offset, content.length - (int) offset);
+        Http.Response put = Http.put(berth.url() + Http.withDigest(upload, digest), new byte[0], "Content-Type", OCTETS);
+        assertEquals(201, put.status(), "what survived is an exact prefix: " + put + "\n" + berth.logTail());
+        assertArrayEquals(content, fetchBlob(direct, repo, digest));
+        String hex = digest.substring("sha256:".length());
+        assertTrue(blobObjects().stream().anyMatch(n -> n.endsWith("/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data")),
+                "the finished blob is among the store's blob objects: " + blobObjects());
+        assertTrue(backend.objectNames(store).stream().noneMatch(n -> n.contains("/cloud/crash/_uploads/")),
+                "upload leftovers in the store");
+        assertEquals(List.of(), backend.multipartUploadsInProgress(store).stream()
+                .filter(k -> k.contains("/cloud/crash/")).toList(), "multipart uploads left in progress");
+    }
+
+    private List<String> blobObjects() {
+        return backend.objectNames(store).stream().filter(n -> n.contains("/docker/registry/v2/blobs/")).sorted().toList();
     }
 
     /** One PATCH with Content-Range; returns the next upload path. */
