@@ -88,9 +88,16 @@ public final class GcLease implements DeletionFence, AutoCloseable {
         Instant now = clock.instant();
         Optional<FileInfo> other = GcPresence.runningGc(driver, now);
         if (other.isPresent() && other.get().modTime().isAfter(now.minus(GcPresence.ALIVE))) {
-            throw new BusyException("another gc is running on this store: " + PathLayout.GC_RUNNING + " says "
-                    + holder(driver) + ", last written " + other.get().modTime() + " (a gc that died is ignored "
-                    + GcPresence.ALIVE.toMinutes() + " minutes after that)");
+            byte[] marker = markerOrNull(driver);
+            if (marker != null && GcPresence.writerIsGone(marker)) {
+                LOG.warn("gc: {} was left by a run on this machine that has stopped ({}); taking over",
+                        PathLayout.GC_RUNNING, new String(marker, StandardCharsets.UTF_8));
+            } else {
+                throw new BusyException("another gc is running on this store: " + PathLayout.GC_RUNNING + " says "
+                        + (marker == null ? "(unreadable)" : new String(marker, StandardCharsets.UTF_8))
+                        + ", last written " + other.get().modTime() + " (a gc that died is ignored "
+                        + GcPresence.ALIVE.toMinutes() + " minutes after that, or at once by a run on its machine)");
+            }
         }
         byte[] body = GcPresence.describe(who, now);
         driver.putContent(PathLayout.GC_RUNNING, body);
@@ -114,11 +121,11 @@ public final class GcLease implements DeletionFence, AutoCloseable {
         }
     }
 
-    private static String holder(StorageDriver driver) {
+    private static byte[] markerOrNull(StorageDriver driver) {
         try {
-            return new String(driver.getContent(PathLayout.GC_RUNNING), StandardCharsets.UTF_8);
+            return driver.getContent(PathLayout.GC_RUNNING);
         } catch (IOException | RuntimeException e) {
-            return "(unreadable: " + e.getMessage() + ")";
+            return null;
         }
     }
 

@@ -85,17 +85,68 @@ public final class GcPresence {
         return out;
     }
 
-    /** What a marker or registration says of its writer, for the operator who finds one. */
+    /**
+     * What a marker or registration says of its writer, for the operator who finds one and for a
+     * later gc on the same machine: {@link #writerIsGone} tells from it whether the writer died.
+     */
     public static byte[] describe(String process, Instant since) {
+        return describe(process, since, ProcessHandle.current(), processSpace());
+    }
+
+    static byte[] describe(String process, Instant since, ProcessHandle writer, String space) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("process", process);
         m.put("host", hostName());
-        m.put("pid", ProcessHandle.current().pid());
+        m.put("pid", writer.pid());
         m.put("since", since.toString());
+        writer.info().startInstant().ifPresent(t -> m.put("started", t.toString()));
+        if (space != null) {
+            m.put("space", space);
+        }
         try {
             return JSON.writeValueAsBytes(m);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Whether the marker's writer is known to have stopped: it ran in this process space (same
+     * kernel boot and pid namespace, so its pid means here what it meant there) and no process with
+     * its pid and start time is left. A gc stopped by Ctrl-C, kill or the OOM killer leaves its
+     * marker behind; without this the next run on that machine would wait {@link #ALIVE} for it.
+     * Anything else (another machine or container, an older marker, an unreadable one) is unknown:
+     * false.
+     */
+    public static boolean writerIsGone(byte[] marker) {
+        return writerIsGone(marker, processSpace());
+    }
+
+    static boolean writerIsGone(byte[] marker, String space) {
+        try {
+            Map<?, ?> m = JSON.readValue(marker, Map.class);
+            if (space == null || !space.equals(m.get("space")) || !(m.get("pid") instanceof Number pid)
+                    || !(m.get("started") instanceof String started)) {
+                return false;
+            }
+            Optional<ProcessHandle> p = ProcessHandle.of(pid.longValue()).filter(ProcessHandle::isAlive);
+            return p.isEmpty() || p.get().info().startInstant().map(t -> !t.toString().equals(started)).orElse(false);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The host, the kernel's boot id and this process's pid namespace: equal only where pids name the
+     * same processes. Null where Linux's /proc does not tell.
+     */
+    static String processSpace() {
+        try {
+            String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+            String pidns = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+            return hostName() + " " + boot + " " + pidns;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

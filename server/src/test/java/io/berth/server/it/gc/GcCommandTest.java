@@ -1,9 +1,11 @@
 package io.berth.server.it.gc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.berth.core.coordination.GcPresence;
 import io.berth.server.it.BerthProcess;
 import io.berth.server.it.BerthServer;
 import io.berth.server.it.Processes;
@@ -12,7 +14,9 @@ import io.berth.server.it.TestImages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +54,55 @@ class GcCommandTest {
         assertEquals(1, r.path("totals").path("blobs").asLong());
         assertTrue(r.path("durationMillis").isNumber());
         assertEquals(false, r.path("dryRun").asBoolean());
+    }
+
+    /**
+     * A gc stopped half-way (SIGTERM from a cron timeout, Ctrl-C, the OOM killer) leaves its marker;
+     * the next run on the same machine sees that its writer is gone and takes over at once instead
+     * of waiting minutes for the marker to age. A caching registry's registration makes the killed
+     * run hold its deletions back for GcPresence.FENCE, the window in which it is stopped.
+     */
+    @Test
+    void aRunAfterAKilledOneTakesOverAtOnce() throws Exception {
+        Path root = tmp.resolve("store");
+        String orphan;
+        try (BerthServer berth = BerthServer.start(root)) {
+            orphan = GcStores.pushBlob(berth.url(), "cli/app", "nobody uses me".getBytes(StandardCharsets.UTF_8));
+        }
+        Path v2 = StorageChecks.v2(root);
+        Path registration = v2.resolve("gc/caches/registry-1");
+        Files.createDirectories(registration.getParent());
+        Files.write(registration, GcPresence.describe("berth serve", Instant.now()));
+        Path marker = v2.resolve("gc/running");
+        String url = "file://" + root.toAbsolutePath();
+
+        Process first = new ProcessBuilder(BerthProcess.command("gc", "-q", "--grace-period", "0", url))
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("first.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.exists(marker) && first.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(Files.exists(marker), "the first run wrote its marker: " + Files.readString(tmp.resolve("first.log")));
+            first.destroy(); // SIGTERM, inside the fence: nothing deleted yet
+            assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+        } finally {
+            first.destroyForcibly();
+        }
+        assertTrue(Files.exists(StorageChecks.blobData(root, orphan)), "the killed run deleted nothing");
+        assertTrue(Files.exists(marker), "a killed gc leaves its marker");
+
+        Processes.Result second = BerthProcess.run(null, "gc", "-q", "--grace-period", "0", url);
+        assertEquals(0, second.exitCode(), second.describe());
+        assertTrue(second.stderr().contains("was left by a run on this machine that has stopped"), second.describe());
+        assertFalse(Files.exists(StorageChecks.blobData(root, orphan)), "the second run collected the orphan");
+        assertFalse(Files.exists(marker), "and removed the marker");
+
+        // a marker whose writer is alive still stops a run: this test's JVM as the holder
+        Files.write(marker, GcPresence.describe("berth gc", Instant.now()));
+        Processes.Result busy = BerthProcess.run(null, "gc", "-q", url);
+        assertEquals(2, busy.exitCode(), busy.describe());
+        assertTrue(busy.stderr().contains("another gc is running"), busy.describe());
     }
 
     @Test
