@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.server.it.CraneRoundTrip;
 import io.berth.server.it.Http;
 import io.berth.server.it.Skopeo;
 import io.berth.server.it.StorageChecks;
@@ -134,6 +135,25 @@ abstract class CloudServeContract {
         assertTrue(berth.isRunning(), berth.logTail());
         String log = Files.readString(berth.logFile(), StandardCharsets.UTF_8);
         assertFalse(log.contains("restricted by 'java.net.http.HttpClient'"), "the Azure SDK's per-request warning is not logged");
+    }
+
+    /**
+     * crane, a second real client, through the instance that redirects blob GETs (crane follows
+     * them to the signed URLs), with a layer above S3's 5 MiB part minimum.
+     */
+    @Test
+    void craneBuildsCopiesValidatesExportsAndDeletes() throws IOException {
+        CraneRoundTrip.Result r = CraneRoundTrip.run(berth.hostPort(), "cloud-crane",
+                Files.createDirectories(tmp.resolve("crane")), 12 * MIB);
+        List<String> names = backend.objectNames(store);
+        for (String layer : r.layers()) {
+            String hex = layer.substring("sha256:".length());
+            for (String repo : List.of("app", "copy")) {
+                String link = "registry/docker/registry/v2/repositories/cloud-crane/" + repo + "/_layers/sha256/" + hex + "/link";
+                assertTrue(names.contains(link), link + " in " + backend);
+            }
+        }
+        assertTrue(names.stream().noneMatch(n -> n.contains("/cloud-crane/app/_uploads/")), "upload leftovers");
     }
 
     // ---- 2. a chunked upload started on a server that is then stopped, finished on two others ----
