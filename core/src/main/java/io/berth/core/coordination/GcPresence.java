@@ -130,7 +130,11 @@ public final class GcPresence {
                 return false;
             }
             Optional<ProcessHandle> p = ProcessHandle.of(pid.longValue()).filter(ProcessHandle::isAlive);
-            return p.isEmpty() || p.get().info().startInstant().map(t -> !t.toString().equals(started)).orElse(false);
+            Instant writerStart = Instant.parse(started);
+            // within a second: the start time is derived from clock ticks, which other JDKs may round otherwise
+            return p.isEmpty() || p.get().info().startInstant()
+                    .map(t -> Duration.between(t, writerStart).abs().compareTo(Duration.ofSeconds(1)) > 0)
+                    .orElse(false);
         } catch (IOException | RuntimeException e) {
             return false;
         }
