@@ -301,9 +301,7 @@ public final class GarbageCollector {
         /** Marks again every repository that changed within the grace period, mark phase included. */
         void recheck() throws IOException {
             listener.phase("recheck");
-            if (!options.dryRun()) {
-                fence.await(); // as for the second look: re-check only once deletions may begin
-            }
+            fence.await(); // as for the second look: re-check only once deletions may begin (a dry run has none)
             try (Progress p = Progress.start("gc: re-check", "repositories", quiet)) {
                 forEachRepository(true, e -> {
                     p.step(1);

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -87,10 +86,7 @@ public final class Crane {
                     + "on Debian 12: apt-get install golang-go golang-github-google-go-containerregistry-dev "
                     + "(.ci/run does), or set CRANE to a crane binary");
         }
-        if (Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
-                .noneMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, "go")))) {
-            fail("'go' is not on PATH, and crane is built with it: on Debian 12 apt-get install golang-go");
-        }
+        Processes.requireOnPath("go", "golang-go (crane is built with it)");
         Processes.Result r = Processes.run(List.of("go", "build", "-o", bin.toString(), MODULE + "/cmd/crane"), e -> {
             e.put("GO111MODULE", "off"); // Debian's Go packages are a GOPATH tree, used offline
             e.put("GOPATH", GOPATH.toString());

@@ -103,6 +103,11 @@ public final class Processes {
      * against real clients, so silently skipping them would hide a broken test environment.
      */
     public static Path requireOnPath(String executable) {
+        return requireOnPath(executable, "skopeo docker-registry");
+    }
+
+    /** Like {@link #requireOnPath(String)}, naming the Debian packages that provide it. */
+    public static Path requireOnPath(String executable, String debianPackages) {
         if (executable.contains("/")) {
             Path p = Path.of(executable);
             if (!Files.isExecutable(p)) {
@@ -121,7 +126,7 @@ public final class Processes {
             }
         }
         return fail("'" + executable + "' is not on PATH (" + path + "); the integration tests need it. "
-                + "On Debian 12: apt-get install skopeo docker-registry");
+                + "On Debian 12: apt-get install " + debianPackages);
     }
 
     /** Last {@code maxLines} lines of a log file, for failure messages. */

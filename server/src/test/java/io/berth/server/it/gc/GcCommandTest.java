@@ -28,10 +28,7 @@ class GcCommandTest {
     @Test
     void dryRunListsAndChangesNothingThenTheRunDeletesAndReports() throws Exception {
         Path root = tmp.resolve("store");
-        String orphan;
-        try (BerthServer berth = BerthServer.start(root)) {
-            orphan = GcStores.pushBlob(berth.url(), "cli/app", "nobody uses me".getBytes(StandardCharsets.UTF_8));
-        }
+        String orphan = pushOrphan(root);
         Path config = BerthProcess.writeConfig(tmp.resolve("config.yml"), root, 5000, "");
         Set<String> before = GcStores.files(root);
 
@@ -65,10 +62,7 @@ class GcCommandTest {
     @Test
     void aRunAfterAKilledOneTakesOverAtOnce() throws Exception {
         Path root = tmp.resolve("store");
-        String orphan;
-        try (BerthServer berth = BerthServer.start(root)) {
-            orphan = GcStores.pushBlob(berth.url(), "cli/app", "nobody uses me".getBytes(StandardCharsets.UTF_8));
-        }
+        String orphan = pushOrphan(root);
         Path v2 = StorageChecks.v2(root);
         Path registration = v2.resolve("gc/caches/registry-1");
         Files.createDirectories(registration.getParent());
@@ -103,6 +97,13 @@ class GcCommandTest {
         Processes.Result busy = BerthProcess.run(null, "gc", "-q", url);
         assertEquals(2, busy.exitCode(), busy.describe());
         assertTrue(busy.stderr().contains("another gc is running"), busy.describe());
+    }
+
+    /** A store under {@code root} holding one blob that no manifest uses, in cli/app; its digest. */
+    private static String pushOrphan(Path root) {
+        try (BerthServer berth = BerthServer.start(root)) {
+            return GcStores.pushBlob(berth.url(), "cli/app", "nobody uses me".getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     @Test
