@@ -8,6 +8,7 @@ import io.berth.gc.GcListener;
 import io.berth.gc.GcOptions;
 import io.berth.gc.GcReport;
 import io.berth.gc.job.Durations;
+import io.berth.gc.job.JobFiles;
 import io.berth.gc.job.JsonReports;
 import io.berth.gc.job.Workers;
 import io.berth.server.config.ConfigException;
@@ -82,6 +83,14 @@ public final class GcCommand implements Callable<Integer> {
             err.println("berth gc: --workers must be at least 1");
             return 2;
         }
+        if (report != null) {
+            try {
+                JobFiles.checkWritable(report, "the report");
+            } catch (IOException e) {
+                err.println("berth gc: " + e.getMessage());
+                return 2;
+            }
+        }
         StorageLocation loc;
         try {
             loc = StorageLocation.open(storage);
@@ -109,16 +118,22 @@ public final class GcCommand implements Callable<Integer> {
                         + "\nberth gc: no blob was deleted");
                 return 2;
             }
-            if (report != null) {
-                JsonReports.write(report, r);
-            }
             summary(r, quiet ? err : System.out);
             for (GcReport.Failure f : r.failures()) {
                 err.println("berth gc: failed to delete " + f.path() + ": " + f.error());
             }
+            if (report != null) {
+                try {
+                    JsonReports.write(report, r);
+                } catch (IOException e) {
+                    err.println("berth gc: the run completed, but the report " + report + " could not be written: "
+                            + JobFiles.describe(e));
+                    return 2;
+                }
+            }
             return r.failed() ? 1 : 0;
         } catch (IOException e) {
-            err.println("berth gc: " + e.getMessage());
+            err.println("berth gc: " + JobFiles.describe(e));
             return 2;
         }
     }

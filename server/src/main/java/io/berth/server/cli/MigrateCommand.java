@@ -1,6 +1,7 @@
 package io.berth.server.cli;
 
 import io.berth.core.storage.StorageDriver;
+import io.berth.gc.job.JobFiles;
 import io.berth.gc.job.JsonReports;
 import io.berth.gc.job.Progress;
 import io.berth.gc.job.Workers;
@@ -17,6 +18,7 @@ import io.berth.migrate.v1.LayerConverter;
 import io.berth.migrate.v1.V2Image;
 import io.berth.server.config.ConfigException;
 import io.berth.server.storage.StorageLocation;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -91,6 +93,17 @@ public final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream err = System.err;
+        try {
+            if (report != null) {
+                JobFiles.checkWritable(report, "the report");
+            }
+            if (state != null && !dryRun) {
+                JobFiles.checkWritable(state, "the state database");
+            }
+        } catch (IOException e) {
+            err.println("berth migrate: " + e.getMessage());
+            return 2;
+        }
         if (!dryRun) { // both overlap opening the stores and scanning the source
             JobState.preload();
             LayerConverter.warmUp();
@@ -151,7 +164,7 @@ public final class MigrateCommand implements Callable<Integer> {
             err.println("berth migrate: " + e.getMessage());
             return 2;
         } catch (Exception e) {
-            err.println("berth migrate: failed: " + e);
+            err.println("berth migrate: failed: " + (e instanceof IOException ? JobFiles.describe(e) : e));
             return 2;
         } finally {
             close(src.driver());

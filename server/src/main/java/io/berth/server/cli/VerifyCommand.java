@@ -3,6 +3,7 @@ package io.berth.server.cli;
 import io.berth.core.layout.PathLayout;
 import io.berth.core.reference.RepositoryName;
 import io.berth.core.storage.PathNotFoundException;
+import io.berth.gc.job.JobFiles;
 import io.berth.gc.job.JsonReports;
 import io.berth.gc.job.Workers;
 import io.berth.server.config.ConfigException;
@@ -89,6 +90,17 @@ public final class VerifyCommand implements Callable<Integer> {
             err.println("berth verify: " + e.getMessage());
             return FAILED;
         }
+        try {
+            if (report != null) {
+                JobFiles.checkWritable(report, "the report");
+            }
+            if (state != null) {
+                JobFiles.checkWritable(state, "the state database");
+            }
+        } catch (IOException e) {
+            err.println("berth verify: " + e.getMessage());
+            return FAILED;
+        }
         StorageLocation location;
         try {
             location = StorageLocation.open(storage);
@@ -115,14 +127,20 @@ public final class VerifyCommand implements Callable<Integer> {
                 return FAILED;
             }
             result = Verifier.run(driver, location.description(), options);
-            if (report != null) {
-                JsonReports.write(report, result);
-            }
         } catch (IOException | RuntimeException e) {
-            err.println("berth verify: could not complete: " + e.getMessage());
+            err.println("berth verify: could not complete: " + JobFiles.describe(e));
             return FAILED;
         }
         print(result, out);
+        if (report != null) {
+            try {
+                JsonReports.write(report, result);
+            } catch (IOException e) {
+                err.println("berth verify: the run completed, but the report " + report + " could not be written: "
+                        + JobFiles.describe(e));
+                return FAILED;
+            }
+        }
         return result.clean() ? CLEAN : PROBLEMS;
     }
 

@@ -106,6 +106,22 @@ class GcCommandTest {
         }
     }
 
+    /** A report gc could not write at the end would leave cron with deletions and no account of them. */
+    @Test
+    void aReportItCannotWriteStopsTheRunBeforeItDeletesAnything() throws Exception {
+        Path root = tmp.resolve("store");
+        String orphan = pushOrphan(root);
+        Path notADir = Files.writeString(tmp.resolve("reports"), "a file where a directory should be");
+        Path report = notADir.resolve("gc.json");
+        Processes.Result r = BerthProcess.run(null, "gc", "--grace-period", "0", "--report", report.toString(),
+                "file://" + root.toAbsolutePath());
+        assertEquals(2, r.exitCode(), r.describe());
+        assertTrue(r.stderr().contains("cannot write the report " + report), r.describe());
+        assertFalse(r.stderr().contains("\tat "), "a message, not a stack trace: " + r.describe());
+        assertTrue(Files.exists(StorageChecks.blobData(root, orphan)), "nothing deleted");
+        assertFalse(Files.exists(root.resolve("docker/registry/v2/gc/running")), "no marker left: " + r.describe());
+    }
+
     @Test
     void couldNotRunIsExitCodeTwo() throws Exception {
         Path missing = tmp.resolve("nope.yml");

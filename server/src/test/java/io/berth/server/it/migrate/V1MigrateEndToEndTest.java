@@ -140,6 +140,18 @@ class V1MigrateEndToEndTest {
         assertEquals(0, v2.exitCode(), v2::describe);
         Processes.Result badUrl = migrate("--from", "nosuch.yml", "--to", "file://" + tmp.resolve("x"));
         assertEquals(2, badUrl.exitCode(), badUrl::describe);
+
+        // a report or state it could not write is found before anything is written
+        Path aFile = Files.writeString(tmp.resolve("a-file"), "not a directory");
+        for (String[] where : new String[][] {{"--report", aFile.resolve("r.json").toString()},
+                {"--state", aFile.resolve("s.db").toString()}}) {
+            Processes.Result unwritable = migrate("--from", "file://" + v1, "--to", "file://" + tmp.resolve("z"),
+                    where[0], where[1]);
+            assertEquals(2, unwritable.exitCode(), unwritable::describe);
+            assertTrue(unwritable.stderr().contains("cannot write the " + (where[0].equals("--report") ? "report " : "state database ")
+                    + where[1]), unwritable::describe);
+            assertFalse(Files.exists(tmp.resolve("z")), "nothing written at the destination");
+        }
     }
 
     static byte[] gunzip(byte[] gz) throws IOException {

@@ -277,6 +277,10 @@ class VerifyCommandTest {
                 {"verify", url(store), "--state", notSqlite.toString()},
                 {"verify", url(store), "--no-such-option"},
                 {"verify"},
+                // the report and the state are checked before the store is read
+                {"verify", url(store), "--report", tmp.toString()},
+                {"verify", url(store), "--report", notSqlite.resolve("report.json").toString()},
+                {"verify", url(store), "--state", notSqlite.resolve("s.db").toString()},
         };
         for (String[] args : cases) {
             Run run = cli(args);
@@ -287,5 +291,8 @@ class VerifyCommandTest {
         Processes.Result process = BerthProcess.run(null, "verify", url(tmp.resolve("nothing-here")));
         assertEquals(2, process.exitCode(), process.describe());
         assertTrue(process.stderr().contains("no registry store"), process.describe());
+        Run underAFile = cli("verify", url(store), "--report", notSqlite.resolve("r.json").toString());
+        assertTrue(underAFile.err().contains("cannot write the report " + notSqlite.resolve("r.json")),
+                "names the file it cannot write: " + underAFile.describe());
     }
 }
