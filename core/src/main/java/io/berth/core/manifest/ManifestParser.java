@@ -11,6 +11,7 @@ import io.berth.core.digest.DigestAlgorithm;
 import io.berth.core.digest.InvalidDigestException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,12 +169,23 @@ public final class ManifestParser {
         }
         List<String> urls = new ArrayList<>();
         JsonNode u = n.get("urls");
-        if (u != null && u.isArray()) {
-            u.forEach(x -> urls.add(x.asText()));
+        if (u != null && !u.isNull()) {
+            if (!u.isArray()) {
+                throw new ManifestInvalidException(where + ".urls must be a list of strings");
+            }
+            for (JsonNode x : u) {
+                if (!x.isTextual()) {
+                    throw new ManifestInvalidException(where + ".urls must be a list of strings");
+                }
+                urls.add(x.textValue());
+            }
         }
         Descriptor.Platform platform = null;
         JsonNode p = n.get("platform");
-        if (p != null && p.isObject()) {
+        if (p != null && !p.isNull()) {
+            if (!p.isObject()) {
+                throw new ManifestInvalidException(where + ".platform must be an object");
+            }
             platform = new Descriptor.Platform(text(p, "architecture"), text(p, "os"), text(p, "variant"));
         }
         return new Descriptor(mediaType, d, size.longValue(), urls, annotations(n), text(n, "artifactType"), platform);
@@ -187,19 +199,36 @@ public final class ManifestParser {
         }
     }
 
-    private static Map<String, String> annotations(JsonNode n) {
+    /** The image spec's annotations: a map of strings to strings (Go's decoder refuses anything else too). */
+    private static Map<String, String> annotations(JsonNode n) throws ManifestInvalidException {
         JsonNode a = n.get("annotations");
-        if (a == null || !a.isObject()) {
+        if (a == null || a.isNull()) {
             return Map.of();
         }
+        if (!a.isObject()) {
+            throw new ManifestInvalidException("annotations must be a map of strings");
+        }
         Map<String, String> out = new LinkedHashMap<>();
-        a.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new ManifestInvalidException("annotations[\"" + e.getKey() + "\"] must be a string");
+            }
+            out.put(e.getKey(), e.getValue().textValue());
+        }
         return out;
     }
 
-    private static String text(JsonNode n, String field) {
+    /** A string field, or null when absent or null; any other JSON type is invalid, as a Go string field's is. */
+    private static String text(JsonNode n, String field) throws ManifestInvalidException {
         JsonNode v = n.get(field);
-        return v == null || !v.isTextual() ? null : v.textValue();
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new ManifestInvalidException(field + " must be a string");
+        }
+        return v.textValue();
     }
 
     static {

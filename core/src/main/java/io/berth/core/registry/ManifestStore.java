@@ -4,6 +4,7 @@ import io.berth.core.digest.Digest;
 import io.berth.core.digest.DigestAlgorithm;
 import io.berth.core.layout.PathLayout;
 import io.berth.core.manifest.Descriptor;
+import io.berth.core.manifest.LayerUrls;
 import io.berth.core.manifest.Manifest;
 import io.berth.core.manifest.ManifestInvalidException;
 import io.berth.core.manifest.ManifestParser;
@@ -127,9 +128,24 @@ public final class ManifestStore {
     }
 
     private void checkReferences(Manifest m) throws IOException {
+        LayerUrls urls = repo.registry().layerUrls();
+        List<String> refused = new ArrayList<>();
+        for (Descriptor d : m.blobReferences()) {
+            if (LayerUrls.isLayer(d.mediaType())) {
+                for (String u : d.urls()) {
+                    String why = urls.refusal(u);
+                    if (why != null) {
+                        refused.add("layer " + d.digest() + ": " + why);
+                    }
+                }
+            }
+        }
+        if (!refused.isEmpty()) {
+            throw new RegistryException(ErrorCode.MANIFEST_INVALID, String.join("; ", refused));
+        }
         List<Object> missing = new ArrayList<>();
         for (Descriptor d : m.blobReferences()) {
-            if (!d.isForeign() && repo.statBlob(d.digest()).isEmpty()) {
+            if (!LayerUrls.mayBeAbsent(d) && repo.statBlob(d.digest()).isEmpty()) {
                 missing.add(d.digest().toString());
             }
         }

@@ -1,6 +1,7 @@
 package io.berth.core.registry;
 
 import io.berth.core.layout.PathLayout;
+import io.berth.core.manifest.LayerUrls;
 import io.berth.core.reference.RepositoryName;
 import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
@@ -20,14 +21,20 @@ public final class Registry {
     private final Lock[] uploadLocks = new Lock[256];
 
     private final BlobDescriptorCache descriptorCache;
+    private final LayerUrls layerUrls;
 
     public Registry(StorageDriver driver) {
         this(driver, BlobDescriptorCache.NONE);
     }
 
     public Registry(StorageDriver driver, BlobDescriptorCache descriptorCache) {
+        this(driver, descriptorCache, LayerUrls.DEFAULT);
+    }
+
+    public Registry(StorageDriver driver, BlobDescriptorCache descriptorCache, LayerUrls layerUrls) {
         this.driver = driver;
         this.descriptorCache = descriptorCache;
+        this.layerUrls = layerUrls;
         this.blobs = new BlobStore(driver, descriptorCache);
         for (int i = 0; i < uploadLocks.length; i++) {
             uploadLocks[i] = new ReentrantLock();
@@ -36,6 +43,11 @@ public final class Registry {
 
     public StorageDriver driver() {
         return driver;
+    }
+
+    /** What URLs pushed layers may carry ({@code validation.manifests.urls}). */
+    public LayerUrls layerUrls() {
+        return layerUrls;
     }
 
     public BlobStore blobs() {

@@ -1,6 +1,7 @@
 package io.berth.core.manifest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -414,6 +415,29 @@ class ManifestParserTest {
         rejects(ociManifest(true).replace("\"layers\":", "\"subject\":{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
                 + "\",\"size\":1},\"layers\":"), null);
         rejects(ociIndex(true).replace(CHILD1.toString(), "sha256:nothex"), null);
+    }
+
+    /** Go's decoder (distribution) refuses a number where the image spec has a string; so does Berth. */
+    @Test
+    void rejectsFieldsOfTheWrongJsonType() {
+        String m = ociManifest(true);
+        rejects(m.replace("\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\"", "\"mediaType\":5"), null);
+        rejects(m.replace("{\"schemaVersion\":2,", "{\"schemaVersion\":2,\"artifactType\":5,"), null);
+        rejects(m.replace("\"2024-01-01T00:00:00Z\"", "1"), null);
+        rejects(m.replace("\"annotations\":{\"org.opencontainers.image.created\":\"2024-01-01T00:00:00Z\"}",
+                "\"annotations\":[1]"), null);
+        rejects(manifestWithLayer("{\"mediaType\":\"" + MediaTypes.OCI_LAYER_GZIP + "\",\"digest\":\"" + LAYER1
+                + "\",\"size\":1,\"urls\":\"https://example.com/x\"}"), null);
+        rejects(manifestWithLayer("{\"mediaType\":\"" + MediaTypes.OCI_LAYER_GZIP + "\",\"digest\":\"" + LAYER1
+                + "\",\"size\":1,\"urls\":[7]}"), null);
+        rejects(manifestWithLayer("{\"mediaType\":\"" + MediaTypes.OCI_LAYER_GZIP + "\",\"digest\":\"" + LAYER1
+                + "\",\"size\":1,\"annotations\":{\"k\":true}}"), null);
+        rejects(ociIndex(true).replace("\"os\":\"linux\"}}", "\"os\":7}}"), null);
+        rejects(ociIndex(true).replace("\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}",
+                "\"platform\":\"linux/amd64\""), null);
+        // JSON null where a string or map may be absent is absent, as in Go
+        assertDoesNotThrow(() -> ManifestParser.parse(bytes(m.replace("{\"schemaVersion\":2,",
+                "{\"schemaVersion\":2,\"artifactType\":null,")), null));
     }
 
     @Test

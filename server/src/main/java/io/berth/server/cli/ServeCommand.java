@@ -64,7 +64,7 @@ public final class ServeCommand implements Callable<Integer> {
                 cfg.relativeUrls(), cfg.httpHost(), cfg.httpPrefix(), cfg.headers());
         int cacheSize = cfg.blobDescriptorCacheSize();
         BlobDescriptorCache cache = cacheSize > 0 ? new BlobDescriptorCache(cacheSize) : BlobDescriptorCache.NONE;
-        Registry registry = new Registry(ops.driver(), cache);
+        Registry registry = new Registry(ops.driver(), cache, cfg.layerUrls());
         RegistryServer server;
         try {
             server = new RegistryServer(registry, policy, addr.host(), addr.port(), ops.hooks(), auth, tls);

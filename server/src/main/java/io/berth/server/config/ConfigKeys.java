@@ -27,7 +27,9 @@ final class ConfigKeys {
             "auth.*", "redis.*",
             "notifications.endpoints", "notifications.events.includereferences",
             "health.storagedriver.enabled", "health.storagedriver.interval", "health.storagedriver.threshold",
-            "health.file", "health.http", "health.tcp", "proxy.*", "validation.*", "compatibility.*",
+            "health.file", "health.http", "health.tcp", "proxy.*", "validation.enabled", "validation.disabled",
+            "validation.manifests.urls.allow", "validation.manifests.urls.deny", "validation.manifests.indexes.*",
+            "compatibility.*",
             "reporting.*", "middleware.*", "policy.*", "catalog.maxentries", "tags.maxtags");
 
     /** Known to distribution, but refusing them is safer than ignoring them (serving open or in clear). */
@@ -35,7 +37,7 @@ final class ConfigKeys {
             "storage.swift", "storage.oss");
 
     /** Known, not acted on, harmless to ignore: a warning is logged. */
-    static final Set<String> IGNORED = Set.of("redis", "validation", "compatibility",
+    static final Set<String> IGNORED = Set.of("redis", "compatibility", "validation.manifests.indexes",
             "reporting", "policy", "http.h2c", "log.hooks",
             "log.reportcaller", "http.secret", "http.net",
             "storage.tag", "storage.filesystem.maxthreads", "catalog", "tags");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.berth.core.manifest.LayerUrls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -146,6 +147,7 @@ public final class RegistryConfig {
         blobDescriptorCacheSize();
         addr();
         headers();
+        layerUrls();
         validateOperations();
     }
 
@@ -271,6 +273,44 @@ public final class RegistryConfig {
             default -> throw new ConfigException("storage.cache.blobdescriptor: unknown cache \"" + kind
                     + "\" (inmemory, redis)");
         }
+    }
+
+    /**
+     * {@code validation}: which URLs the layers of a pushed manifest may carry. As distribution reads
+     * it: validation is on unless {@code validation.disabled} (and {@code enabled} not set), and
+     * with neither {@code manifests.urls.allow} nor {@code deny} given, no URL is allowed.
+     */
+    public LayerUrls layerUrls() {
+        JsonNode v = root.path("validation");
+        boolean enabled = bool("validation.enabled", v.path("enabled"), false)
+                || !bool("validation.disabled", v.path("disabled"), false);
+        JsonNode urls = v.path("manifests").path("urls");
+        try {
+            return LayerUrls.of(enabled, patterns("validation.manifests.urls.allow", urls.path("allow")),
+                    patterns("validation.manifests.urls.deny", urls.path("deny")));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private static List<String> patterns(String key, JsonNode n) {
+        if (n.isMissingNode() || n.isNull()) {
+            return List.of();
+        }
+        if (n.isTextual()) { // one pattern, as an environment variable gives it
+            return List.of(n.textValue());
+        }
+        List<String> out = new ArrayList<>();
+        if (n.isArray()) {
+            for (JsonNode p : n) {
+                if (!p.isTextual()) {
+                    throw new ConfigException(key + ": must be a list of regular expressions");
+                }
+                out.add(p.textValue());
+            }
+            return out;
+        }
+        throw new ConfigException(key + ": must be a list of regular expressions");
     }
 
     public boolean relativeUrls() {

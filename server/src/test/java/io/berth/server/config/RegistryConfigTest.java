@@ -2,6 +2,8 @@ package io.berth.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -316,6 +318,35 @@ class RegistryConfigTest {
         assertEquals(new RegistryConfig.Addr("localhost", 5000),
                 parse(MINIMAL + "http:\n  addr: localhost:5000\n").addr());
         assertEquals(new RegistryConfig.Addr("", 0), parse(MINIMAL + "http:\n  addr: \":0\"\n").addr());
+    }
+
+    @Test
+    void validationManifestUrlsAreReadAsDistributionReadsThem() {
+        String mcr = "https://mcr.microsoft.com/v2/x/blobs/sha256:00";
+        // none given: validation on, nothing allowed
+        assertNotNull(parse(MINIMAL).layerUrls().refusal(mcr));
+        RegistryConfig allow = parse(MINIMAL + """
+                validation:
+                  manifests:
+                    urls:
+                      allow:
+                        - ^https://mcr\\.microsoft\\.com/
+                      deny:
+                        - /private/
+                """);
+        assertNull(allow.layerUrls().refusal(mcr));
+        assertNotNull(allow.layerUrls().refusal("https://example.com/x"));
+        assertNotNull(allow.layerUrls().refusal("https://mcr.microsoft.com/private/x"));
+        assertNull(parse(MINIMAL + "validation:\n  disabled: true\n").layerUrls().refusal(mcr));
+        ConfigException bad = assertThrows(ConfigException.class, () -> parse(MINIMAL + """
+                validation:
+                  manifests:
+                    urls:
+                      deny: ["(unclosed"]
+                """));
+        assertTrue(bad.getMessage().contains("validation.manifests.urls.deny"), bad.getMessage());
+        assertThrows(ConfigException.class, () -> parse(MINIMAL + "validation:\n  manifests:\n    urls:\n      allow: {a: 1}\n"));
+        assertThrows(ConfigException.class, () -> parse(MINIMAL + "validation:\n  manifests:\n    typo: 1\n"));
     }
 
     @Test

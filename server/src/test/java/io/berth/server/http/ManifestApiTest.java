@@ -3,6 +3,7 @@ package io.berth.server.http;
 import static io.berth.server.http.Api.expect;
 import static io.berth.server.http.Api.expectError;
 import static io.berth.server.http.Fixtures.DOCKER_LIST;
+import static io.berth.server.http.Fixtures.DOCKER_CONFIG;
 import static io.berth.server.http.Fixtures.DOCKER_MANIFEST;
 import static io.berth.server.http.Fixtures.OCI_CONFIG;
 import static io.berth.server.http.Fixtures.OCI_INDEX;
@@ -22,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.berth.core.manifest.LayerUrls;
+import io.berth.core.manifest.MediaTypes;
 import io.berth.server.http.Fixtures.Image;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -147,6 +150,57 @@ class ManifestApiTest extends ApiTestBase {
                 platformDescriptor(DOCKER_MANIFEST, b.manifest(), "arm64"));
         expect(201, putManifest("list", list, DOCKER_LIST));
         assertManifest("list", list, DOCKER_LIST);
+    }
+
+    /**
+     * validation.manifests.urls as distribution reads it: by default no layer may carry a URL; with an
+     * allow list, a non-distributable (foreign) layer with an allowed URL need not be in the registry.
+     * A URL never excuses a config or an ordinary layer from existing (distribution 2.8 let a Docker
+     * layer with any URL through, and answered a refused URL with a 500).
+     */
+    @Test
+    void layerUrlsFollowTheValidationPolicy() throws Exception {
+        String foreign = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+        String absent = Fixtures.sha256(utf8("a layer that lives on mcr.microsoft.com"));
+        String mcr = "https://mcr.microsoft.com/v2/windows/blobs/" + absent;
+        byte[] config = utf8("{\"os\":\"windows\"}");
+        Fixtures.pushBlob(api, REPO, config);
+        java.util.function.BiFunction<String, String, byte[]> withLayer = (type, urls) -> utf8("{\"schemaVersion\":2,"
+                + "\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":" + descriptor(OCI_CONFIG, config)
+                + ",\"layers\":[{\"mediaType\":\"" + type + "\",\"digest\":\"" + absent + "\",\"size\":5000,"
+                + "\"urls\":[" + urls + "]}]}");
+        Image kept = Fixtures.ociImage(61);
+        pushImage(api, REPO, "win", kept);
+
+        Api.Resp r = expectError(400, "MANIFEST_INVALID", putManifest("win", withLayer.apply(foreign, "\"" + mcr + "\""),
+                OCI_MANIFEST));
+        assertTrue(r.text().contains("validation.manifests.urls.allow"), r.text());
+        expectError(400, "MANIFEST_INVALID", putManifest("win", withLayer.apply(OCI_LAYER, "\"::::\""), OCI_MANIFEST));
+        // a config is not excused by URLs, whatever they say
+        byte[] urlConfig = utf8("{\"schemaVersion\":2,\"mediaType\":\"" + OCI_MANIFEST + "\",\"config\":{\"mediaType\":\""
+                + OCI_CONFIG + "\",\"digest\":\"" + absent + "\",\"size\":5,\"urls\":[\"x\"]},\"layers\":[]}");
+        expectError(400, "MANIFEST_BLOB_UNKNOWN", putManifest("win", urlConfig, OCI_MANIFEST));
+        assertTag("win", kept.digest());
+
+        LayerUrls allowMcr = LayerUrls.of(true, List.of("^https://mcr\\.microsoft\\.com/"), List.of());
+        try (TestServer allowing = TestServer.filesystem(tmp.resolve("allowing"), allowMcr)) {
+            Api a = allowing.api;
+            Fixtures.pushBlob(a, REPO, config);
+            byte[] win = withLayer.apply(foreign, "\"" + mcr + "\"");
+            expect(201, a.put(M + "win", win, "Content-Type", OCI_MANIFEST));
+            assertArrayEquals(win, expect(200, a.get(M + "win", "Accept", OCI_MANIFEST)).body());
+            byte[] docker = utf8("{\"schemaVersion\":2,\"mediaType\":\"" + DOCKER_MANIFEST + "\",\"config\":"
+                    + descriptor(DOCKER_CONFIG, config) + ",\"layers\":[{\"mediaType\":\"" + MediaTypes.DOCKER_FOREIGN_LAYER
+                    + "\",\"digest\":\"" + absent + "\",\"size\":5000,\"urls\":[\"" + mcr + "\"]}]}");
+            expect(201, a.put(M + "win-docker", docker, "Content-Type", DOCKER_MANIFEST));
+            expectError(400, "MANIFEST_INVALID", a.put(M + "elsewhere",
+                    withLayer.apply(foreign, "\"https://example.com/layer\""), "Content-Type", OCI_MANIFEST));
+            expectError(400, "MANIFEST_INVALID", a.put(M + "fragment",
+                    withLayer.apply(foreign, "\"" + mcr + "#x\""), "Content-Type", OCI_MANIFEST));
+            // an ordinary layer must be here even when its URL is allowed
+            expectError(400, "MANIFEST_BLOB_UNKNOWN", a.put(M + "ordinary",
+                    withLayer.apply(OCI_LAYER, "\"" + mcr + "\""), "Content-Type", OCI_MANIFEST));
+        }
     }
 
     @Test

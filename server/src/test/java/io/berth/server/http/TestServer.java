@@ -1,5 +1,6 @@
 package io.berth.server.http;
 
+import io.berth.core.manifest.LayerUrls;
 import io.berth.core.registry.BlobDescriptorCache;
 import io.berth.core.registry.Registry;
 import io.berth.core.storage.StorageDriver;
@@ -27,9 +28,14 @@ final class TestServer implements AutoCloseable {
     }
 
     private TestServer(Path root, StorageDriver driver, ApiPolicy policy, BlobDescriptorCache cache) throws Exception {
+        this(root, driver, policy, cache, LayerUrls.DEFAULT);
+    }
+
+    private TestServer(Path root, StorageDriver driver, ApiPolicy policy, BlobDescriptorCache cache, LayerUrls urls)
+            throws Exception {
         this.root = root;
         this.driver = driver;
-        this.registry = new Registry(driver, cache);
+        this.registry = new Registry(driver, cache, urls);
         this.server = new RegistryServer(registry, policy, "127.0.0.1", 0);
         server.start();
         this.api = new Api("127.0.0.1", server.port());
@@ -41,6 +47,11 @@ final class TestServer implements AutoCloseable {
 
     static TestServer filesystem(Path root, ApiPolicy policy) throws Exception {
         return new TestServer(root, new FilesystemDriver(root), policy);
+    }
+
+    /** On the filesystem with this validation.manifests.urls policy. */
+    static TestServer filesystem(Path root, LayerUrls urls) throws Exception {
+        return new TestServer(root, new FilesystemDriver(root), ApiPolicy.defaults(), BlobDescriptorCache.NONE, urls);
     }
 
     /** On the filesystem with storage.cache.blobdescriptor: inmemory. */
