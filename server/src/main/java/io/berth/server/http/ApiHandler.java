@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -59,6 +60,7 @@ public final class ApiHandler extends Handler.Abstract {
         }
         Exchange ex = new Exchange(request, response, callback, baseUrl(request));
         try {
+            rejectPathParameters(request.getHttpURI());
             route(ex, Request.getPathInContext(request));
         } catch (RegistryException e) {
             answer(ex, e);
@@ -83,6 +85,19 @@ public final class ApiHandler extends Handler.Abstract {
             answer(ex, new RegistryException(ErrorCode.UNKNOWN, "internal error: " + t.getClass().getSimpleName()));
         }
         return true;
+    }
+
+    /**
+     * Jetty drops {@code ;parameters} from path segments before routing, so {@code /v2/a;x/...} would
+     * act on {@code a} while a proxy in front that matches the path as sent (nginx does not strip
+     * them) sees another name. No name, tag, digest or upload id contains {@code ;}, so the request
+     * names something invalid. Dot segments are resolved as RFC 3986 says (and as proxies do).
+     */
+    private static void rejectPathParameters(HttpURI uri) {
+        String raw = uri.getPath();
+        if ((raw != null && raw.indexOf(';') >= 0) || uri.getParam() != null) {
+            throw new RegistryException(ErrorCode.NAME_INVALID, "path parameters (;) are not part of any name");
+        }
     }
 
     /** The exception's message and its causes' on one line, without repeats. */

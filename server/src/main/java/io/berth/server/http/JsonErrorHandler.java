@@ -33,6 +33,12 @@ final class JsonErrorHandler extends ErrorHandler {
         };
         Object msg = request.getAttribute(ERROR_MESSAGE);
         String message = msg == null ? "request failed" : msg.toString().replace("\"", "'").replace("\\", "/");
+        // an encoded separator, an empty or encoded-dot segment: the URI names no valid
+        // repository, tag or digest, which the spec's code for a /v2/ path says
+        if (status == 400 && message.startsWith("Ambiguous URI")
+                && request.getHttpURI().getPath() != null && request.getHttpURI().getPath().startsWith("/v2/")) {
+            code = "NAME_INVALID";
+        }
         // these never reach the API handler, so the access log does not show them: one line each.
         // A TLS ClientHello on a plain-HTTP port is routine (skopeo and podman with tls-verify=false
         // try https first, then http), so that one only at debug.

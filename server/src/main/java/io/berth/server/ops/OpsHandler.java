@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -92,7 +94,7 @@ public final class OpsHandler extends Handler.Wrapper {
 
     private void finish(Request request, Response response, long start, Throwable failure) {
         long nanos = System.nanoTime() - start;
-        int status = failure != null && !response.isCommitted() ? 500 : response.getStatus();
+        int status = failure != null && !response.isCommitted() ? failureStatus(failure) : response.getStatus();
         Object routeAttr = request.getAttribute(RequestInfo.ROUTE_ATTRIBUTE);
         String route = routeAttr == null ? "unknown" : routeAttr.toString();
         long in = Request.getContentBytesRead(request);
@@ -103,6 +105,26 @@ public final class OpsHandler extends Handler.Wrapper {
         if (accessLog && ACCESS.isInfoEnabled()) {
             log(request, response, route, status, nanos, in, out, failure);
         }
+    }
+
+    /**
+     * The status a failed exchange is counted with. A malformed body (Jetty's own HttpException, such
+     * as an early EOF in a chunked body) is the client's 4xx, which Jetty answers; a client that went
+     * away gets nothing, logged as nginx logs it (499). Only the rest is the registry's 500: 5xx
+     * metrics and alerts must not count clients' faults.
+     */
+    static int failureStatus(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof HttpException h && h.getCode() >= 400) {
+                return h.getCode();
+            }
+        }
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof EofException || t instanceof java.nio.channels.ClosedChannelException) {
+                return 499;
+            }
+        }
+        return 500;
     }
 
     /** Field names as distribution's "response completed" line, plus the route and bytes read. */

@@ -118,6 +118,29 @@ class NameApiTest extends ApiTestBase {
         }
     }
 
+    /**
+     * Jetty would strip ";x" and act on "a": a proxy rule on the path as sent (nginx keeps it) would
+     * then see another repository than the registry. Refused, as are URIs Jetty finds ambiguous.
+     */
+    @Test
+    void pathParametersAndAmbiguousUrisAreInvalidNames() {
+        Image img = Fixtures.ociImage(94);
+        pushImage(api, "a", "v1", img);
+        for (String target : new String[] {"/v2/a;x/blobs/uploads/", "/v2/a;x=1/manifests/v1", "/v2/a/manifests/v1;x",
+                "/v2/a;/tags/list", "/v2/a/blobs/" + img.digest() + ";x"}) {
+            for (String method : new String[] {"GET", "POST", "PUT", "DELETE"}) {
+                Api.Resp r = api.raw(method, target, method.equals("GET") ? null : new byte[] {1});
+                expectError(400, "NAME_INVALID", r);
+            }
+        }
+        for (String target : new String[] {"/v2/a%2Fb/tags/list", "/v2/a//b/tags/list", "/v2/a/%2e%2e/b/tags/list",
+                "/v2/a/manifests/v1%2Fx"}) {
+            expectError(400, "NAME_INVALID", api.raw("GET", target, null));
+        }
+        assertArrayEquals(img.manifest(), expect(200, api.get("/v2/a/manifests/v1")).body());
+        assertEquals(List.of("v1"), List.of(expect(200, api.get("/v2/a/tags/list")).json().get("tags").get(0).asText()));
+    }
+
     @Test
     void dotDotOverHttpClient() {
         for (String path : new String[] {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.core.registry.Registry;
 import io.berth.server.config.NotificationsConfig;
 import io.berth.server.config.RegistryConfig;
+import io.berth.server.http.ApiListener;
 import io.berth.server.http.ApiPolicy;
 import io.berth.server.http.RegistryServer;
 import io.berth.server.http.RequestInfo;
@@ -19,9 +20,14 @@ import io.berth.server.logging.LogSetup;
 import io.berth.server.notify.Notifier;
 import io.berth.storage.inmemory.InMemoryDriver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -55,6 +61,42 @@ class AccessLogTest {
             out.put(kv.key, kv.value);
         }
         return out;
+    }
+
+    /** A client's malformed body or a client that hung up is not a server error in the log or the metrics. */
+    @Test
+    void clientFaultsAreNotCountedAsServerErrors() throws Exception {
+        assertEquals(400, OpsHandler.failureStatus(new BadMessageException(400, "Early EOF")));
+        assertEquals(499, OpsHandler.failureStatus(new EofException("reset by peer")));
+        assertEquals(499, OpsHandler.failureStatus(new IOException("write failed", new EofException("closed"))));
+        assertEquals(500, OpsHandler.failureStatus(new IOException("disk full")));
+
+        Logger access = (Logger) LoggerFactory.getLogger(LogSetup.ACCESS_LOGGER);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        access.addAppender(lines);
+        RegistryServer server = new RegistryServer(new Registry(new InMemoryDriver()), ApiPolicy.defaults(),
+                "127.0.0.1", 0, new ServerHooks(ApiListener.NONE, api -> new OpsHandler(api, null, null, true), Duration.ofSeconds(1)));
+        server.start();
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            // a chunked body whose chunk size is not hex, then the end of the stream
+            s.getOutputStream().write(("POST /v2/bad/chunk/blobs/uploads/?digest=sha256:"
+                    + "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad HTTP/1.1\r\nHost: x\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (lines.list.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, lines.list.size(), () -> lines.list.toString());
+            assertEquals(400, fields(lines.list.get(0)).get("http.response.status"));
+        } finally {
+            server.close();
+            access.detachAppender(lines);
+        }
     }
 
     @Test
