@@ -2,8 +2,11 @@ package io.berth.gc;
 
 import io.berth.core.digest.Digest;
 import io.berth.core.layout.PathLayout;
+import io.berth.core.reference.InvalidNameException;
+import io.berth.core.reference.RepositoryName;
 import io.berth.core.reference.Tag;
 import io.berth.core.storage.FileInfo;
+import io.berth.core.storage.InvalidPathException;
 import io.berth.core.storage.PathNotFoundException;
 import io.berth.core.storage.StorageDriver;
 import io.berth.core.walk.RepositoryEntries;
@@ -114,6 +117,7 @@ public final class GarbageCollector {
     }
 
     private GcReport run(DeletionFence fence, long t0) throws IOException {
+        checkLayoutRoots();
         Run r = new Run(clock.instant(), fence);
         ExecutorService walkPool = Workers.pool("gc-walk", Math.max(1, Math.min(options.workers(), MAX_WALKERS)));
         ExecutorService workPool = Workers.pool("gc", options.workers());
@@ -132,6 +136,40 @@ public final class GarbageCollector {
         return r.report(ms);
     }
 
+    /**
+     * With {@code repositories/} gone (or a file) every blob looks unused, and with {@code blobs/}
+     * gone every manifest looks unreadable: a damaged or half-copied store, not one to collect.
+     * distribution's gc stops there too.
+     */
+    private void checkLayoutRoots() throws IOException {
+        boolean repos = isDirectory(PathLayout.REPOSITORIES);
+        boolean blobs = isDirectory(PathLayout.BLOBS);
+        if (!repos && hasEntries(PathLayout.BLOBS)) {
+            throw new IOException(PathLayout.REPOSITORIES + " is missing or not a directory while blobs exist:"
+                    + " every blob would look unused; check the store (berth verify) and restore it");
+        }
+        if (!blobs && hasEntries(PathLayout.REPOSITORIES)) {
+            throw new IOException(PathLayout.BLOBS + " is missing or not a directory while repositories exist:"
+                    + " no manifest can be read; check the store (berth verify) and restore it");
+        }
+    }
+
+    private boolean isDirectory(String path) throws IOException {
+        try {
+            return driver.stat(path).isDirectory();
+        } catch (PathNotFoundException e) {
+            return false;
+        }
+    }
+
+    private boolean hasEntries(String path) throws IOException {
+        try {
+            return driver.stat(path) != null; // a file where the directory belongs counts as content
+        } catch (PathNotFoundException e) {
+            return false;
+        }
+    }
+
     /** The state of one run. */
     private final class Run {
         final Instant start;
@@ -143,6 +181,10 @@ public final class GarbageCollector {
         final RepositorySweeper sweeper;
         final DeletionFence fence;
         final AtomicLong repositories = new AtomicLong();
+        /** Repositories the walk found files off the layout in, under {@code _manifests}, and why. */
+        final Map<RepositoryName, List<String>> walkDoubts = new ConcurrentHashMap<>();
+        /** Files where a repository's revisions directory belongs: its manifests cannot be named. */
+        final Set<String> hiddenRevisions = ConcurrentHashMap.newKeySet();
         final AtomicLong blobsScanned = new AtomicLong();
         final Map<String, Long> phaseMillis = new LinkedHashMap<>();
         BoundedTasks walks;
@@ -176,7 +218,7 @@ public final class GarbageCollector {
         }
 
         private void markAndSweep(RepositoryEntries e) throws IOException {
-            RepositoryPlan plan = marker.plan(e);
+            RepositoryPlan plan = marker.plan(e, doubts(e));
             addMarks(plan);
             boolean prune = options.pruneEmptyRepositories();
             if (options.dryRun()) {
@@ -201,7 +243,7 @@ public final class GarbageCollector {
             boolean listing = driver.walksCheaply();
             RepositoryEntries now = listing ? walker.walkRepository(e.name()) : walker.walkManifestRoots(e.name());
             if (!now.revisions().equals(e.revisions()) || !currentLinks(now).equals(currentLinks(e))) {
-                plan = marker.plan(listing ? now : walker.walkRepository(e.name()));
+                plan = marker.plan(listing ? now : walker.walkRepository(e.name()), doubts(e));
                 addMarks(plan);
             }
             sweeper.sweep(plan, listing ? now : null);
@@ -306,7 +348,7 @@ public final class GarbageCollector {
                 forEachRepository(true, e -> {
                     p.step(1);
                     if (changedSince(e, cutoff)) {
-                        addMarks(marker.plan(e));
+                        addMarks(marker.plan(e, doubts(e)));
                     }
                 });
             }
@@ -314,6 +356,12 @@ public final class GarbageCollector {
 
         void sweepBlobs(BlobCandidates candidates) throws IOException {
             listener.phase("sweep blobs");
+            if (!hiddenRevisions.isEmpty()) {
+                out.note("no blob deleted: the revisions of some repository could not be listed ("
+                        + String.join(", ", new java.util.TreeSet<>(hiddenRevisions))
+                        + " is not a directory), so any unlinked blob may be one of its manifests");
+                return;
+            }
             try (Progress p = Progress.start("gc: delete blobs", "blobs", quiet)) {
                 p.maxHint(candidates.count());
                 BlobBatch batch = new BlobBatch(p, relisted(candidates));
@@ -450,6 +498,11 @@ public final class GarbageCollector {
                 public void repository(RepositoryEntries e) throws IOException {
                     work.submit(() -> each.accept(e));
                 }
+
+                @Override
+                public void unrecognised(FileInfo info) throws IOException {
+                    offLayout(info);
+                }
             };
             for (String top : children(PathLayout.REPOSITORIES)) {
                 if (references) {
@@ -460,6 +513,45 @@ public final class GarbageCollector {
             }
             walks.await();
             work.await();
+        }
+
+        private List<String> doubts(RepositoryEntries e) {
+            return walkDoubts.getOrDefault(e.name(), List.of());
+        }
+
+        /**
+         * A file under {@code repositories/} the layout does not name. A {@code link} there (under a
+         * repository or tag name that is not valid, a digest directory in upper case) keeps what it
+         * holds; anything under a valid repository's {@code _manifests} (a file where a directory
+         * belongs) leaves its tags or revisions unknown, so that repository is kept whole. The walk
+         * reports a repository's files before the repository itself, so the doubt is in time.
+         */
+        private void offLayout(FileInfo info) throws IOException {
+            String path = info.path();
+            if (path.endsWith("/link") && !info.isDirectory()) {
+                try {
+                    Digest d = PathLayout.parseLink(driver.getContent(path));
+                    marks.add(d);
+                    out.note(path + " is off the layout; kept what it names, " + d);
+                } catch (PathNotFoundException | IllegalArgumentException | InvalidPathException ignored) {
+                    // gone, names nothing, or a path the driver will not read (a tag name with a
+                    // space): under a valid repository, the doubt below keeps that repository whole
+                }
+            }
+            String prefix = PathLayout.REPOSITORIES + "/";
+            int at = path.indexOf("/_manifests");
+            if (path.startsWith(prefix) && at > prefix.length()) {
+                try {
+                    RepositoryName name = RepositoryName.of(path.substring(prefix.length(), at));
+                    walkDoubts.computeIfAbsent(name, k -> Collections.synchronizedList(new ArrayList<>()))
+                            .add(path + " is off the layout");
+                    if (!info.isDirectory() && path.substring(at).matches("/_manifests(/revisions(/[^/]+)?)?")) {
+                        hiddenRevisions.add(path);
+                    }
+                } catch (InvalidNameException notARepository) {
+                    // its links, if any, were kept above
+                }
+            }
         }
 
         private List<String> blobDirs() throws IOException {

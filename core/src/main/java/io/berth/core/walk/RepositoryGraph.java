@@ -43,15 +43,26 @@ public final class RepositoryGraph {
     private final Map<Tag, Digest> tags = new TreeMap<>();
     private final Map<Tag, String> brokenTags = new TreeMap<>();
     private Map<Digest, List<Digest>> referrersBySubject;
+    private final boolean hashManifests;
 
-    private RepositoryGraph(StorageDriver driver, RepositoryEntries entries) {
+    private RepositoryGraph(StorageDriver driver, RepositoryEntries entries, boolean hashManifests) {
         this.driver = driver;
         this.entries = entries;
+        this.hashManifests = hashManifests;
     }
 
     /** Reads the repository's tag links; manifests are loaded as they are needed. */
     public static RepositoryGraph load(StorageDriver driver, RepositoryEntries entries) throws IOException {
-        RepositoryGraph g = new RepositoryGraph(driver, entries);
+        return load(driver, entries, false);
+    }
+
+    /**
+     * @param hashManifests also count a manifest whose bytes do not hash to its digest as
+     *                      unreadable (gc: a corrupt manifest names the wrong blobs to keep)
+     */
+    public static RepositoryGraph load(StorageDriver driver, RepositoryEntries entries, boolean hashManifests)
+            throws IOException {
+        RepositoryGraph g = new RepositoryGraph(driver, entries, hashManifests);
         for (RepositoryEntries.TagEntries t : entries.tags().values()) {
             if (!t.hasCurrent()) {
                 continue;
@@ -112,6 +123,10 @@ public final class RepositoryGraph {
             }
             if (bytes.length > MAX_MANIFEST_BYTES) {
                 unreadable.put(d, "blob of more than " + MAX_MANIFEST_BYTES + " bytes is too large to be a manifest");
+                return Optional.empty();
+            }
+            if (hashManifests && !Digest.of(d.algorithm(), bytes).equals(d)) {
+                unreadable.put(d, "blob " + path + " does not hash to " + d);
                 return Optional.empty();
             }
             return Optional.of(ManifestParser.parse(bytes, null, d));

@@ -48,7 +48,20 @@ public final class RepositoryMarker {
     }
 
     public RepositoryPlan plan(RepositoryEntries e) throws IOException {
-        RepositoryGraph g = RepositoryGraph.load(driver, e);
+        return plan(e, List.of());
+    }
+
+    /**
+     * @param walkDoubts why the walk could not read this repository as the layout says (files
+     *                   under {@code _manifests} off the layout: a file where a directory belongs,
+     *                   an invalid tag name); any doubt keeps the repository whole
+     */
+    public RepositoryPlan plan(RepositoryEntries e, List<String> walkDoubts) throws IOException {
+        RepositoryGraph g = RepositoryGraph.load(driver, e, true);
+        List<String> doubts = doubts(e, g, walkDoubts);
+        if (!doubts.isEmpty()) {
+            return whole(e, g, doubts);
+        }
         List<String> notes = new ArrayList<>();
         Set<Digest> roots = new LinkedHashSet<>();
         if (deleteUntagged && g.brokenTags().isEmpty()) {
@@ -111,6 +124,49 @@ public final class RepositoryMarker {
                 && layers.size() == e.layers().size()
                 && uploads.size() == e.uploads().size();
         return new RepositoryPlan(e, marked, manifests, tagIndex, layers, uploads, emptyAfter, notes);
+    }
+
+    /**
+     * What makes this repository's manifests or tags unknowable: then nothing it holds can be shown
+     * unused, and deleting on a partial reading lost tagged images (a manifest blob missing or
+     * corrupt, so its layers looked unreferenced; a tag naming no revision).
+     */
+    private List<String> doubts(RepositoryEntries e, RepositoryGraph g, List<String> walkDoubts) throws IOException {
+        List<String> doubts = new ArrayList<>(walkDoubts);
+        g.referrers(); // reads every revision, so that unreadable() names each one that cannot be read
+        g.unreadable().forEach((d, why) -> doubts.add("manifest " + d + " cannot be read: " + why));
+        g.tags().forEach((t, d) -> {
+            if (!e.revisions().containsKey(d)) {
+                doubts.add("tag " + t + " names " + d + ", which is not a manifest of this repository");
+            }
+        });
+        if (deleteUntagged) {
+            for (RepositoryEntries.TagEntries t : e.tags().values()) {
+                if (!t.hasCurrent() && t.index().values().stream().anyMatch(f -> !young(f))) {
+                    doubts.add("tag " + t.tag() + " has index entries but no current link");
+                }
+            }
+        }
+        return doubts;
+    }
+
+    /** Keeps every manifest, tag and link of the repository, and marks every blob they may need. */
+    private RepositoryPlan whole(RepositoryEntries e, RepositoryGraph g, List<String> doubts) throws IOException {
+        Set<Digest> roots = new LinkedHashSet<>(e.revisions().keySet());
+        roots.addAll(g.tags().values());
+        e.tags().values().forEach(t -> roots.addAll(t.index().keySet()));
+        Set<Digest> kept = g.reachableManifests(roots);
+        Set<Digest> marked = new HashSet<>(g.blobsOf(kept));
+        marked.addAll(e.layers().keySet());
+        List<String> notes = new ArrayList<>();
+        notes.add("nothing deleted in this repository, and every blob it links kept: " + String.join("; ", doubts));
+        Map<String, List<FileInfo>> uploads = new LinkedHashMap<>();
+        for (Map.Entry<String, List<FileInfo>> u : e.uploads().entrySet()) {
+            if (uploadExpired(e, u.getKey(), u.getValue())) {
+                uploads.put(u.getKey(), u.getValue());
+            }
+        }
+        return new RepositoryPlan(e, marked, List.of(), Map.of(), Map.of(), uploads, false, notes);
     }
 
     /** The file as a stat shows it when the walk did not stat it; null if it is gone. */

@@ -56,6 +56,9 @@ public final class Deletions {
     }
 
     public synchronized void note(String note) {
+        if (notes.contains(note)) {
+            return; // the re-check walks the repositories again and finds the same
+        }
         notes.add(note);
     }
 

@@ -122,6 +122,9 @@ public final class GcCommand implements Callable<Integer> {
             for (GcReport.Failure f : r.failures()) {
                 err.println("berth gc: failed to delete " + f.path() + ": " + f.error());
             }
+            for (String note : r.notes()) { // damage that made gc keep things: on stderr, so cron mails it
+                err.println("berth gc: note: " + note);
+            }
             if (report != null) {
                 try {
                     JsonReports.write(report, r);
