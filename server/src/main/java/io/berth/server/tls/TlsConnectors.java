@@ -58,8 +58,10 @@ public final class TlsConnectors {
             // frame and, past 128 a second, sends GOAWAY, failing every other upload on the
             // connection; allow several such resets a second, still bounded.
             h2.setRateControlFactory(new WindowRateControl.Factory(1024));
-            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", h1.getProtocol());
-            alpn.setDefaultProtocol(h1.getProtocol());
+            // ALPN ids are "h2" and "http/1.1" (RFC 7301); Jetty's own name for HTTP/1 is "HTTP/1.1", which no client
+            // offers, so a client that offered only http/1.1 was refused at the handshake
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+            alpn.setDefaultProtocol("http/1.1");
             factories.add(new SslConnectionFactory(ssl, alpn.getProtocol()));
             factories.add(alpn);
             factories.add(h2);

@@ -118,6 +118,26 @@ class TlsServerTest {
         assertEquals(200, h1.statusCode());
         assertEquals(HttpClient.Version.HTTP_1_1, h1.version());
 
+        // what curl --http1.1, Python's urllib3 and most non-Go clients do: offer http/1.1 alone in ALPN
+        SSLContext ctx = TestPki.sslContext(ca, null, "TLS");
+        for (String[] offer : new String[][] {{"http/1.1"}, {"h2", "http/1.1"}}) {
+            try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ctx.getSocketFactory()
+                    .createSocket("127.0.0.1", srv.port())) {
+                SSLParameters p = socket.getSSLParameters();
+                p.setApplicationProtocols(offer);
+                socket.setSSLParameters(p);
+                socket.startHandshake();
+                assertEquals(offer[0], socket.getApplicationProtocol(), "negotiated from " + List.of(offer));
+                if (offer.length == 1) {
+                    socket.getOutputStream().write("GET /v2/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    String answer = new String(socket.getInputStream().readAllBytes(),
+                            java.nio.charset.StandardCharsets.US_ASCII);
+                    assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
+                }
+            }
+        }
+
         // a client that does not trust the CA gets no answer
         HttpClient untrusting = client(TestPki.sslContext(clientCa, null, "TLS"), HttpClient.Version.HTTP_2, null);
         assertThrows(IOException.class, () -> get(untrusting, "/v2/"));
