@@ -18,6 +18,11 @@ public enum ProblemKind {
     LINK_UNPARSABLE("link-unparsable"),
     /** A link file whose content names another digest than its path. */
     LINK_MISMATCH("link-mismatch"),
+    /**
+     * A link file that names its digest with more than the digest (a newline, spaces): Berth reads
+     * it, distribution does not ("invalid checksum digest length"), so a store it serves breaks there.
+     */
+    LINK_NOT_CANONICAL("link-not-canonical"),
     /** A link file naming a blob that does not exist, and nothing in the repository needs it. */
     LINK_DANGLING("link-dangling"),
     /** A manifest revision whose blob is not a manifest (bad JSON, missing fields). */
@@ -32,6 +37,8 @@ public enum ProblemKind {
     MANIFEST_REFERENCE_SIZE_MISMATCH("manifest-reference-size-mismatch"),
     /** A tag whose current link names no revision of the repository. */
     TAG_DANGLING("tag-dangling"),
+    /** A tag directory with index entries but no {@code current/link}: the tag resolves to nothing. */
+    TAG_WITHOUT_CURRENT("tag-without-current"),
     /** An upload session older than {@code --upload-max-age}. */
     UPLOAD_STALE("upload-stale"),
     /** A file under blobs/ or repositories/ that is not part of the layout. */

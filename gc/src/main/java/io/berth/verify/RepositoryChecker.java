@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -102,6 +103,14 @@ final class RepositoryChecker {
             absentTarget(e.name(), d, PathLayout.revisionLink(e.name(), d), needed, missing);
         }
         for (RepositoryEntries.TagEntries t : e.tags().values()) {
+            // a push writes the index entry first, then the current link: only an old one is damage
+            if (!t.hasCurrent() && t.index().values().stream()
+                    .allMatch(f -> f.modTime().isBefore(java.time.Instant.now().minus(java.time.Duration.ofMinutes(10))))) {
+                findings.add(new Problem(ProblemKind.TAG_WITHOUT_CURRENT,
+                        PathLayout.tagCurrentLink(e.name(), t.tag()), repo, null, "tag " + t.tag()
+                        + " has index entries but no current link: it resolves to nothing, and gc -m keeps its"
+                        + " repository whole"));
+            }
             Set<Digest> index = readLinks(repo, t.index());
             for (Digest d : index) {
                 if (!e.revisions().containsKey(d) && blobs.size(d) < 0 && !findings.isCorrupt(d)) {
@@ -142,6 +151,10 @@ final class RepositoryChecker {
                 findings.add(new Problem(ProblemKind.LINK_MISMATCH, path, repo, named.toString(),
                         "holds " + named + " but its path names " + l.getKey()));
                 continue;
+            }
+            if (!Arrays.equals(content, PathLayout.linkContent(named))) {
+                findings.add(new Problem(ProblemKind.LINK_NOT_CANONICAL, path, repo, named.toString(),
+                        "holds " + quote(content) + ": the digest with more around it, which distribution cannot read"));
             }
             ok.add(l.getKey());
         }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -147,6 +148,37 @@ class VerifyFaultsTest {
             s.driver.putContent(link, PathLayout.linkContent(ghost));
             VerifyReport r = verify(f);
             assertProblems(r, line(ProblemKind.TAG_DANGLING, link, Fixture.APP));
+        }
+    }
+
+    /** Berth reads "sha256:...\n", distribution does not: a store it serves would break there. */
+    @ParameterizedTest
+    @ValueSource(strings = {"filesystem", "s3"})
+    void linkWithMoreThanItsDigest(String kind) throws Exception {
+        try (TestStore s = TestStore.open(kind, tmp)) {
+            Fixture f = new Fixture(s);
+            Digest layer = f.b.layers().get(0);
+            String link = PathLayout.layerLink(Fixture.APP, layer);
+            s.driver.putContent(link, (layer + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            VerifyReport r = verify(f);
+            assertProblems(r, line(ProblemKind.LINK_NOT_CANONICAL, link, Fixture.APP));
+        }
+    }
+
+    /** A tag with index entries but no current link resolves to nothing (a push writes both, index first). */
+    @Test
+    void tagWithoutItsCurrentLink() throws Exception {
+        try (TestStore s = TestStore.open("filesystem", tmp)) {
+            Fixture f = new Fixture(s);
+            Tag v2 = Tag.of("v2");
+            String link = PathLayout.tagCurrentLink(Fixture.APP, v2);
+            s.driver.delete(PathLayout.tagDir(Fixture.APP, v2) + "/current");
+            VerifyReport young = verify(f);
+            assertProblems(young); // a push between its two writes
+            java.nio.file.Path index = tmp.resolve("store" + PathLayout.tagIndexLink(Fixture.APP, v2, f.b.manifest()));
+            java.nio.file.Files.setLastModifiedTime(index, java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(java.time.Duration.ofHours(1))));
+            assertProblems(verify(f), line(ProblemKind.TAG_WITHOUT_CURRENT, link, Fixture.APP));
         }
     }
 
