@@ -137,20 +137,16 @@ public final class GarbageCollector {
     }
 
     /**
-     * With {@code repositories/} gone (or a file) every blob looks unused, and with {@code blobs/}
-     * gone every manifest looks unreadable: a damaged or half-copied store, not one to collect.
-     * distribution's gc stops there too.
+     * With {@code repositories/} gone (or a file) every blob looks unused: a damaged or half-copied
+     * store, not one to collect (distribution's gc stops there too). Every blob is uploaded under a
+     * repository, so blobs without one are never a state a registry passes through. (The reverse is:
+     * repositories with uploads and no blob yet; and without {@code blobs/} every manifest is
+     * unreadable, which keeps each repository that has one whole.)
      */
     private void checkLayoutRoots() throws IOException {
-        boolean repos = isDirectory(PathLayout.REPOSITORIES);
-        boolean blobs = isDirectory(PathLayout.BLOBS);
-        if (!repos && hasEntries(PathLayout.BLOBS)) {
+        if (!isDirectory(PathLayout.REPOSITORIES) && hasEntries(PathLayout.BLOBS)) {
             throw new IOException(PathLayout.REPOSITORIES + " is missing or not a directory while blobs exist:"
                     + " every blob would look unused; check the store (berth verify) and restore it");
-        }
-        if (!blobs && hasEntries(PathLayout.REPOSITORIES)) {
-            throw new IOException(PathLayout.BLOBS + " is missing or not a directory while repositories exist:"
-                    + " no manifest can be read; check the store (berth verify) and restore it");
         }
     }
 

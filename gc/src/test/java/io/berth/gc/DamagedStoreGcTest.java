@@ -144,26 +144,34 @@ class DamagedStoreGcTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"repositories", "blobs"})
-    void aStoreWithoutRepositoriesOrBlobsIsRefused(String gone) throws IOException {
+    @ValueSource(booleans = {false, true})
+    void aStoreWithoutRepositoriesIsRefused(boolean asFile) throws IOException {
         push();
-        Path p = v2().resolve(gone);
+        Path p = v2().resolve("repositories");
         deleteTree(p);
-        for (boolean asFile : new boolean[] {false, true}) {
-            if (asFile) {
-                Files.writeString(p, "x");
-            }
-            IOException e = assertThrows(IOException.class, () -> gc(false));
-            assertTrue(e.getMessage().contains(gone), e.getMessage());
-            if (gone.equals("repositories")) {
-                for (Digest d : tagged.blobs()) {
-                    assertTrue(Files.exists(file(PathLayout.blobData(d))), "nothing deleted");
-                }
-            } else {
-                assertTrue(Files.exists(file(PathLayout.layerLink(RepositoryName.of("acme/app"),
-                        tagged.config()))), "no link deleted");
-            }
+        if (asFile) {
+            Files.writeString(p, "x");
         }
+        IOException e = assertThrows(IOException.class, () -> gc(false));
+        assertTrue(e.getMessage().contains("repositories"), e.getMessage());
+        for (Digest d : tagged.blobs()) {
+            assertTrue(Files.exists(file(PathLayout.blobData(d))), "nothing deleted");
+        }
+    }
+
+    /** Without blobs/ every manifest is unreadable: each repository that has one is kept whole. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aStoreWithoutBlobsKeepsEveryLinkOfItsManifests(boolean deleteUntagged) throws IOException {
+        push();
+        deleteTree(v2().resolve("blobs"));
+        GcReport r = gc(deleteUntagged);
+        for (Digest d : new java.util.TreeSet<>(tagged.layers())) {
+            assertTrue(Files.exists(file(PathLayout.layerLink(RepositoryName.of("acme/app"), d))), d + " unlinked");
+        }
+        assertTrue(Files.exists(file(PathLayout.layerLink(RepositoryName.of("acme/app"), tagged.config()))));
+        assertTrue(Files.exists(file(PathLayout.revisionLink(RepositoryName.of("acme/app"), tagged.manifest()))));
+        assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("acme/app: nothing deleted")), r.notes().toString());
     }
 
     static void deleteTree(Path p) throws IOException {
