@@ -104,8 +104,10 @@ public final class SyntheticStore {
                 link(repo.resolve("_manifests/revisions"), md);
                 if (untagged(m)) {
                     untagged++;
-                    // it was tagged once: its tag moved on to the next manifest
-                    link(repo.resolve("_manifests/tags/v" + (m + 1) + "/index"), md);
+                    // it was tagged once: its tag (v<m-1>, tagged) moved on to another manifest. Not
+                    // v<m+1>: for the last manifest that tag has no current link, a damaged tag that
+                    // gc -m keeps its repository whole for
+                    link(repo.resolve("_manifests/tags/v" + (m - 1) + "/index"), md);
                 } else {
                     link(repo.resolve("_manifests/tags/v" + m + "/index"), md);
                     write(repo.resolve("_manifests/tags/v" + m + "/current/link"), md.getBytes(StandardCharsets.US_ASCII));
